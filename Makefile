@@ -1,0 +1,48 @@
+# Procession's commands. `make run` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: install run serve migrate demo test lint typecheck fmt check revision clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Procession needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install Procession with its pinned dependencies
+
+migrate: install ## apply database migrations
+	$(BIN)/procession migrate
+
+demo: migrate ## create the demo organization and admin; print and save the token
+	$(BIN)/procession demo
+
+run: demo ## migrate, make sure the demo organization exists, and serve on HOST:PORT
+	$(BIN)/procession serve
+
+test: install ## run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check procession tests bench
+	$(BIN)/ruff format --check procession tests bench
+
+typecheck: install ## mypy --strict
+	$(BIN)/mypy
+
+fmt: install ## format and fix what ruff can
+	$(BIN)/ruff format procession tests bench
+	$(BIN)/ruff check --fix procession tests bench
+
+check: lint typecheck test ## everything CI runs
+
+revision: install ## new migration from model changes: make revision m="what changed"
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var

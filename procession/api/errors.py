@@ -1,0 +1,87 @@
+"""Turns every error into Tallyfy's JSON error shape. Routers never build error responses."""
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from procession.errors import AppError
+
+log = logging.getLogger("procession")
+
+HTTP_ERRORS = {
+    404: ("API endpoint not found", "ENDPOINT_NOT_FOUND"),
+    405: ("Method not allowed", "METHOD_NOT_ALLOWED"),
+    413: ("Request body too large", "PAYLOAD_TOO_LARGE"),
+}
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: str,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"error": True, "message": message, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def field_key(loc: tuple[int | str, ...]) -> str:
+    """Pydantic's error location as the request's own field path (`prerun.abc`, `title`)."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.message, exc.code, exc.errors, headers)
+
+
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return error_response(400, "Malformed JSON body", "BAD_REQUEST")
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(field_key(tuple(problem["loc"])), []).append(problem["msg"])
+    first_field, first_messages = next(iter(errors.items()))
+    message = f"{first_field}: {first_messages[0]}"
+    return error_response(422, message, "VALIDATION_ERROR", errors)
+
+
+async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message, code = HTTP_ERRORS.get(exc.status_code, (str(exc.detail), "HTTP_ERROR"))
+    return error_response(exc.status_code, message, code, headers=exc.headers)
+
+
+async def integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Expected conflicts are checked by services; reaching here means a rule was missed.
+    log.error("integrity error reached the handler", exc_info=exc)
+    return error_response(409, "The change conflicts with existing data", "CONFLICT")
+
+
+async def server_error(_request: Request, exc: Exception) -> JSONResponse:
+    incident = uuid.uuid4().hex
+    log.error("unhandled error, incident %s", incident, exc_info=exc)
+    return error_response(500, f"Server error (incident {incident})", "SERVER_ERROR")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(Exception, server_error)

@@ -1,0 +1,156 @@
+"""The `procession` command line."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procession.auth import service as auth_service
+from procession.auth.models import Role, User
+from procession.config import Settings, get_settings
+from procession.db import migrate as migrations
+from procession.db.session import unit_of_work
+from procession.errors import AppError
+from procession.orgs import service as org_service
+from procession.orgs.models import Organization
+
+app = typer.Typer(
+    help="Procession: a workflow server that speaks the Tallyfy REST API.",
+    pretty_exceptions_enable=False,
+)
+T = TypeVar("T")
+
+DEMO_ORG_NAME = "Demo Organization"
+DEMO_ADMIN_EMAIL = "admin@example.com"
+
+
+def run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction against the configured database."""
+
+    async def main() -> T:
+        async with unit_of_work(get_settings()) as session:
+            return await work(session)
+
+    return asyncio.run(main())
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Apply database migrations (creates the SQLite file on first use)."""
+    migrations.upgrade(get_settings(), revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: HOST setting")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: PORT setting")] = None,
+    workers: int = 1,
+) -> None:
+    """Serve the API (and the admin pages) with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "procession.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level,
+    )
+
+
+@app.command("create-org")
+def create_org(name: str) -> None:
+    """Create an organization and print its id."""
+
+    async def work(session: AsyncSession) -> str:
+        return (await org_service.create_organization(session, name=name)).id
+
+    typer.echo(run_in_transaction(work))
+
+
+@app.command("create-user")
+def create_user(
+    org: Annotated[str, typer.Option(help="Organization id")],
+    email: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()] = Role.STANDARD,
+    first_name: str = "",
+    last_name: str = "",
+) -> None:
+    """Add a member to an organization (creating the user) and print the user id."""
+
+    async def work(session: AsyncSession) -> int:
+        await org_service.get_organization(session, org)
+        user = await org_service.add_user(
+            session, org_id=org, email=email, first_name=first_name, last_name=last_name, role=role
+        )
+        return user.id
+
+    typer.echo(run_in_transaction(work))
+
+
+@app.command("create-token")
+def create_token(
+    email: Annotated[str, typer.Option(help="The user's email")], name: str = "cli"
+) -> None:
+    """Create an API token for a user and print it. It is stored only as a hash: keep it."""
+
+    async def work(session: AsyncSession) -> str:
+        user = (await session.scalars(select(User).where(User.email == email))).one_or_none()
+        if user is None:
+            raise typer.BadParameter(f"no user with email {email}")
+        return await auth_service.issue_token(session, user=user, name=name)
+
+    typer.echo(run_in_transaction(work))
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+async def ensure_demo(session: AsyncSession, settings: Settings) -> tuple[str, str]:
+    """The demo organization and its admin's token: reused when `demo.env` still matches the
+    database, created otherwise."""
+    saved = read_env_file(settings.demo_env_file)
+    org_id, token = saved.get("PROCESSION_ORG", ""), saved.get("PROCESSION_TOKEN", "")
+    if org_id and token:
+        try:
+            principal = await auth_service.principal_for_token(session, token, org_id)
+            if principal.is_admin:
+                return org_id, token
+        except AppError:  # a stale file just means: make new credentials
+            pass
+    org = (
+        await session.scalars(select(Organization).where(Organization.name == DEMO_ORG_NAME))
+    ).first() or await org_service.create_organization(session, name=DEMO_ORG_NAME)
+    admin = await org_service.add_user(
+        session,
+        org_id=org.id,
+        email=DEMO_ADMIN_EMAIL,
+        first_name="Demo",
+        last_name="Admin",
+        role=Role.ADMIN,
+    )
+    token = await auth_service.issue_token(session, user=admin, name="demo")
+    return org.id, token
+
+
+@app.command()
+def demo() -> None:
+    """Make sure a demo organization with an admin exists; print and save its credentials."""
+    settings = get_settings()
+    org_id, token = run_in_transaction(lambda session: ensure_demo(session, settings))
+    settings.demo_env_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.demo_env_file.write_text(f"PROCESSION_ORG={org_id}\nPROCESSION_TOKEN={token}\n")
+    typer.echo(f"PROCESSION_ORG={org_id}")
+    typer.echo(f"PROCESSION_TOKEN={token}")
+    typer.echo(f"(saved in {settings.demo_env_file}; admin user {DEMO_ADMIN_EMAIL})")

@@ -1,0 +1,59 @@
+"""Comment statements."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+
+from procession.comments.models import Comment
+from procession.db.repository import Repository
+from procession.tasks.models import Task
+
+
+def visible_under_task() -> ColumnElement[bool]:
+    """A comment shows under its task when it is live, or was hidden by the same archive
+    that hid the task (so an archived process still shows its conversation, while a comment
+    deleted on its own stays deleted)."""
+    return or_(
+        Comment.archived_at.is_(None),
+        and_(
+            Task.archive_batch_id.is_not(None),
+            Comment.archive_batch_id == Task.archive_batch_id,
+        ),
+    )
+
+
+class CommentRepository(Repository[Comment]):
+    model = Comment
+    resource = "Comment"
+
+    async def visible_for(self, task_ids: list[str]) -> dict[str, list[Comment]]:
+        """The visible comments of these tasks, oldest first."""
+        found: dict[str, list[Comment]] = {task_id: [] for task_id in task_ids}
+        if task_ids:
+            stmt = (
+                select(Comment)
+                .join(Task, Task.id == Comment.task_id)
+                .where(Comment.task_id.in_(task_ids), visible_under_task())
+                .order_by(Comment.created_at, Comment.id)
+            )
+            for comment in (await self.session.scalars(stmt)).all():
+                found[comment.task_id].append(comment)
+        return found
+
+    async def stats_for(self, task_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """(visible comments, open problems) per task, in one grouped query."""
+        found = dict.fromkeys(task_ids, (0, 0))
+        if not task_ids:
+            return found
+        open_problem: Any = case(
+            (and_(Comment.label == "problem", Comment.resolve_id.is_(None)), 1), else_=0
+        )
+        stmt = (
+            select(Comment.task_id, func.count(), func.coalesce(func.sum(open_problem), 0))
+            .join(Task, Task.id == Comment.task_id)
+            .where(Comment.task_id.in_(task_ids), visible_under_task())
+            .group_by(Comment.task_id)
+        )
+        for task_id, comments, problems in (await self.session.execute(stmt)).all():
+            found[task_id] = (comments, int(problems))
+        return found

@@ -1,0 +1,78 @@
+"""Comments on tasks: add, edit, delete (a delete archives the comment)."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procession.auth.service import Principal
+from procession.comments.models import Comment
+from procession.comments.repository import CommentRepository
+from procession.comments.schemas import CommentCreate, CommentUpdate
+from procession.db.base import new_id
+from procession.db.lifecycle import ensure_live
+from procession.db.types import utcnow
+from procession.errors import NotFound
+from procession.tasks import service as task_service
+from procession.templates.service import ensure_members
+
+
+async def add_comment(
+    session: AsyncSession, caller: Principal, task_id: str, data: CommentCreate
+) -> Comment:
+    """Comment on a task the caller may work on. 422 when the task or its process is
+    archived, or when `sent_to` names someone outside the organization."""
+    task = await task_service.workable_task(session, caller, task_id)
+    await ensure_members(session, caller.org_id, "sent_to", data.sent_to)
+    comment = CommentRepository(session, caller.org_id).add(
+        Comment(
+            org_id=caller.org_id,
+            task_id=task.id,
+            author_id=caller.user_id,
+            content=data.content,
+            label=data.label,
+            state=data.state,
+            sent_to=data.sent_to,
+        )
+    )
+    await session.flush()
+    return comment
+
+
+async def authored_comment(
+    session: AsyncSession, caller: Principal, task_id: str, comment_id: str
+) -> Comment:
+    """A live comment on a live task, which only its author or an admin may change."""
+    await task_service.workable_task(session, caller, task_id)
+    comment = await CommentRepository(session, caller.org_id).get_or_raise(
+        comment_id, for_update=True
+    )
+    if comment.task_id != task_id or comment.is_archived:
+        raise NotFound("Comment")
+    if comment.author_id != caller.user_id and not caller.is_admin:
+        caller.require("admin", action="change other people's comments")
+    return comment
+
+
+async def update_comment(
+    session: AsyncSession, caller: Principal, task_id: str, comment_id: str, data: CommentUpdate
+) -> Comment:
+    comment = await authored_comment(session, caller, task_id, comment_id)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "sent_to" in changes:
+        await ensure_members(session, caller.org_id, "sent_to", changes["sent_to"])
+    for key, value in changes.items():
+        setattr(comment, key, value)
+    await session.flush()
+    return comment
+
+
+async def delete_comment(
+    session: AsyncSession, caller: Principal, task_id: str, comment_id: str
+) -> Comment:
+    """Archive the comment under its own batch, so restoring its process later leaves it
+    deleted."""
+    comment = await authored_comment(session, caller, task_id, comment_id)
+    ensure_live(comment, "The comment is already deleted.")
+    comment.archived_at = utcnow()
+    comment.archived_by_id = caller.user_id
+    comment.archive_batch_id = new_id()
+    await session.flush()
+    return comment

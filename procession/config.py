@@ -1,0 +1,54 @@
+"""Settings, read once from the environment (and `.env`), passed into `create_app()`."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Procession reads. Environment names are the field names in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/procession.db"
+    """SQLAlchemy URL. `sqlite:///path` (default) or `postgresql+psycopg://user:pass@host/db`."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo_env_file: Path = Path("var/demo.env")
+    """Where `procession demo` writes PROCESSION_ORG and PROCESSION_TOKEN."""
+    require_client_header: bool = False
+    """When true, a request without an `X-Tallyfy-Client` header answers 401 (strict mode)."""
+    db_pool_size: int = 10
+    """Connections kept per worker (PostgreSQL; SQLite keeps one per concurrent request)."""
+    log_level: str = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_driver(cls, url: str) -> str:
+        """Accept the URLs people type and name the drivers Procession runs on."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        if url.startswith("sqlite+aiosqlite://"):
+            return "sqlite://" + url[len("sqlite+aiosqlite://") :]
+        if not url.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("DATABASE_URL must start with sqlite:// or postgresql+psycopg://")
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def async_database_url(self) -> str:
+        """The URL for the async engine the app serves requests with."""
+        if self.is_sqlite:
+            return "sqlite+aiosqlite://" + self.database_url[len("sqlite://") :]
+        return self.database_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,62 @@
+"""Declarative base, naming convention and the mixins every table uses."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from procession.db.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    """A Tallyfy-shaped id: 32 lowercase hex characters."""
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 - SQLAlchemy's hook
+
+
+class HexIdMixin:
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OrgScopedMixin:
+    """Every aggregate belongs to one organization; repositories filter on it."""
+
+    @declared_attr
+    def org_id(cls) -> Mapped[str]:
+        return mapped_column(
+            String(32), ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+        )
+
+
+class LifecycleMixin:
+    """Archive state, shared by everything that can be archived, restored and purged.
+
+    Live means `archived_at IS NULL`. `archive_batch_id` names the archive operation that hid
+    the row, so a restore brings back exactly the rows that operation hid.
+    """
+
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    archived_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    archive_batch_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

@@ -1,0 +1,61 @@
+"""Engine construction: SQLite pragmas and BEGIN handling, PostgreSQL pool settings."""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from procession.config import Settings
+
+# Execution option a session sets when it will write: on SQLite the transaction then starts
+# with BEGIN IMMEDIATE, taking the write lock up front instead of failing with SQLITE_BUSY
+# when two read-then-write transactions try to upgrade their locks at once.
+WRITE_OPTION = "procession_writes"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for in-memory databases)."""
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    """The async engine requests use. SQLite gets its pragmas on every new connection."""
+    if not settings.is_sqlite:
+        return create_async_engine(
+            settings.async_database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_pre_ping=True,
+        )
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(settings.async_database_url)
+    install_sqlite_hooks(engine.sync_engine)
+    return engine
+
+
+def install_sqlite_hooks(engine: Any) -> None:
+    """Foreign keys on (else ON DELETE CASCADE does nothing), WAL, a busy timeout, and our BEGIN.
+
+    pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe) so that
+    savepoints work and so we choose between BEGIN and BEGIN IMMEDIATE.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        writes = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

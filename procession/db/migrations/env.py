@@ -1,0 +1,34 @@
+"""Alembic environment: the URL comes from Settings; SQLite migrations run in batch mode."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from procession.config import Settings
+from procession.db.engine import install_sqlite_hooks, sqlite_path
+from procession.db.models import Base
+
+config = context.config
+settings: Settings = config.attributes.get("settings") or Settings()
+
+
+def run_migrations() -> None:
+    url = settings.database_url
+    path = sqlite_path(url) if settings.is_sqlite else None
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if settings.is_sqlite:
+        install_sqlite_hooks(engine)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=settings.is_sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

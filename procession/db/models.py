@@ -1,0 +1,29 @@
+"""Imports every model so the mappers and `Base.metadata` are complete (Alembic, tests)."""
+
+from procession.auth.models import ApiToken, Membership, User
+from procession.comments.models import Comment
+from procession.db.base import Base
+from procession.orgs.models import Organization
+from procession.processes.models import Process
+from procession.tags.models import Tag, Tagging
+from procession.tasks.models import Task, TaskField, TaskOwner
+from procession.templates.models import Capture, PrerunField, Step, Template
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Capture",
+    "Comment",
+    "Membership",
+    "Organization",
+    "PrerunField",
+    "Process",
+    "Step",
+    "Tag",
+    "Tagging",
+    "Task",
+    "TaskField",
+    "TaskOwner",
+    "Template",
+    "User",
+]

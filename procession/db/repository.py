@@ -1,0 +1,119 @@
+"""The thin repository base: tenant scoping, lifecycle filtering and pagination in one place."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
+
+from procession.db.base import Base, LifecycleMixin
+from procession.errors import NotFound
+
+M = TypeVar("M", bound=Base)
+T = TypeVar("T")
+
+
+class Visibility(StrEnum):
+    """Which lifecycle states a list shows: live only (the default), archived only, or both."""
+
+    LIVE = "live"
+    ARCHIVED = "archived"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int = 1
+    per_page: int = 10
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class PageResult(Generic[T]):
+    items: list[T]
+    total: int
+    request: PageRequest
+
+
+def with_visibility(stmt: Select[Any], model: type[LifecycleMixin], visibility: Visibility) -> Any:
+    """Add the archived-or-not criterion for `visibility` to a select of `model`."""
+    if visibility is Visibility.LIVE:
+        return stmt.where(model.archived_at.is_(None))
+    if visibility is Visibility.ARCHIVED:
+        return stmt.where(model.archived_at.is_not(None))
+    return stmt
+
+
+async def count(session: AsyncSession, stmt: Select[Any]) -> int:
+    """How many rows `stmt` selects."""
+    total_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return int((await session.execute(total_stmt)).scalar_one())
+
+
+async def paginate(session: AsyncSession, stmt: Select[Any], page: PageRequest) -> PageResult[Any]:
+    """One page of the first column of `stmt`, and the count of every matching row (the SDK
+    checks the total)."""
+    rows = (await session.scalars(stmt.limit(page.per_page).offset(page.offset))).all()
+    return PageResult(list(rows), await count(session, stmt), page)
+
+
+async def paginate_rows(
+    session: AsyncSession, stmt: Select[Any], page: PageRequest
+) -> PageResult[Any]:
+    """Like `paginate`, for statements selecting several entities: items are row tuples."""
+    rows = (await session.execute(stmt.limit(page.per_page).offset(page.offset))).all()
+    return PageResult([tuple(row) for row in rows], await count(session, stmt), page)
+
+
+class Repository(Generic[M]):
+    """Statements for one org-scoped model. Subclasses set `model` and `resource`.
+
+    Every statement starts from `base()`, which filters on the caller's organization, so a
+    row of another organization is never found: it answers 404 like a missing one.
+    """
+
+    model: ClassVar[type[Any]]
+    resource: ClassVar[str] = "Resource"
+
+    def __init__(self, session: AsyncSession, org_id: str) -> None:
+        self.session = session
+        self.org_id = org_id
+
+    def base(self) -> Select[tuple[M]]:
+        return select(self.model).where(self.model.org_id == self.org_id)
+
+    async def get(self, id_: str, *options: ORMOption, for_update: bool = False) -> M | None:
+        """The row with this id in this organization, archived or not."""
+        stmt = self.base().where(self.model.id == id_).options(*options)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def get_or_raise(self, id_: str, *options: ORMOption, for_update: bool = False) -> M:
+        """Like `get`, raising `NotFound` when the row is missing or in another organization."""
+        row = await self.get(id_, *options, for_update=for_update)
+        if row is None:
+            raise NotFound(self.resource)
+        return row
+
+    async def next_increment_id(self) -> int:
+        """The next per-organization sequence number for this model."""
+        stmt = select(func.coalesce(func.max(self.model.increment_id), 0) + 1).where(
+            self.model.org_id == self.org_id
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    def add(self, row: M) -> M:
+        self.session.add(row)
+        return row
+
+    async def get_many(self, ids: list[str]) -> list[M]:
+        """The rows with these ids in this organization (missing ones are left out)."""
+        if not ids:
+            return []
+        return list((await self.session.scalars(self.base().where(self.model.id.in_(ids)))).all())

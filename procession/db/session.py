@@ -1,0 +1,44 @@
+"""Sessions: one transaction per HTTP request, `unit_of_work()` for the CLI and jobs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from procession.config import Settings
+from procession.db.engine import WRITE_OPTION, make_engine
+
+
+class Database:
+    """The engine and its session factories; built once per app (or CLI command)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine: AsyncEngine = make_engine(settings)
+        self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = async_sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def transaction(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
+        """One session in one transaction: committed on clean exit, rolled back on any error.
+
+        This is the only place Procession commits.
+        """
+        maker = self._writers if writes else self._readers
+        async with maker() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@asynccontextmanager
+async def unit_of_work(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A database and one transaction, for CLI commands and jobs outside a request."""
+    database = Database(settings)
+    try:
+        async with database.transaction() as session:
+            yield session
+    finally:
+        await database.dispose()

@@ -1,0 +1,48 @@
+"""The ASGI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from procession import __version__
+from procession.api.errors import install_error_handlers
+from procession.api.router import build_api_router
+from procession.config import Settings, get_settings
+from procession.db.session import Database
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. The database engine is created at start-up and disposed at shutdown.
+
+    Every route is served twice, under `/api/...` (Tallyfy's documented URLs) and at the root
+    (the official SDK's base URL); only the `/api` copy is in the OpenAPI document.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database(settings)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title="Procession",
+        version=__version__,
+        summary="A self-hostable workflow server that speaks the Tallyfy REST API.",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    api = build_api_router()
+    app.include_router(api, prefix="/api")
+    app.include_router(api, include_in_schema=False)
+    return app

@@ -1,0 +1,68 @@
+"""Identity and organization routes: `/me`, members, the organization itself."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from procession.api.deps import DbSession, MemberPage, Page
+from procession.api.schemas import Data, Listing
+from procession.auth.deps import Caller, CurrentUser
+from procession.db.repository import PageRequest
+from procession.orgs import service as org_service
+from procession.orgs.schemas import OrganizationRead, UserRead
+
+router = APIRouter(prefix="/organizations/{org}", tags=["organizations"])
+global_router = APIRouter(tags=["organizations"])
+
+
+@router.get("")
+async def get_organization(caller: Caller, session: DbSession) -> Data[OrganizationRead]:
+    org = await org_service.get_organization(session, caller.org_id)
+    return Data(data=OrganizationRead.of(org, caller.role))
+
+
+@router.get("/me")
+async def get_me(caller: Caller) -> Data[UserRead]:
+    """The caller as a member of this organization (carries `role`)."""
+    return Data(data=UserRead.of(caller.user, role=caller.role))
+
+
+@router.get("/users")
+async def list_users(
+    caller: Caller,
+    session: DbSession,
+    page: MemberPage,
+    request: Request,
+    q: Annotated[str | None, Query(description="Matches name or email")] = None,
+) -> Listing[UserRead]:
+    result = await org_service.list_members(session, org_id=caller.org_id, page=page, query=q)
+    items = [UserRead.of(user, membership) for user, membership in result.items]
+    return Listing.of(result, items, request.url)
+
+
+@router.get("/users-list")
+async def list_users_lite(caller: Caller, session: DbSession) -> Data[list[UserRead]]:
+    """Every member in one list, without pagination (capped at 10,000)."""
+    page = PageRequest(page=1, per_page=10_000)
+    result = await org_service.list_members(session, org_id=caller.org_id, page=page)
+    return Data(data=[UserRead.of(user, membership) for user, membership in result.items])
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: int, caller: Caller, session: DbSession) -> Data[UserRead]:
+    user, membership = await org_service.get_member(session, org_id=caller.org_id, user_id=user_id)
+    return Data(data=UserRead.of(user, membership))
+
+
+@global_router.get("/me")
+async def get_current_user(user: CurrentUser) -> Data[UserRead]:
+    return Data(data=UserRead.of(user))
+
+
+@global_router.get("/me/organizations")
+async def list_my_organizations(
+    user: CurrentUser, session: DbSession, page: Page, request: Request
+) -> Listing[OrganizationRead]:
+    result = await org_service.user_organizations(session, user=user, page=page)
+    items = [OrganizationRead.of(org, role) for org, role in result.items]
+    return Listing.of(result, items, request.url)

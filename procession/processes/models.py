@@ -1,0 +1,59 @@
+"""Processes (Tallyfy "runs"): one launch of a template, owning its tasks."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.types import JsonType
+
+if TYPE_CHECKING:
+    from procession.tasks.models import Task
+
+
+class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
+    """A running (or finished) process.
+
+    `template_id` and `template_title` are plain values, not a foreign key: a process keeps
+    running, and keeps naming its template, when the template is archived or deleted.
+    `status` is the workflow status (active, problem, complete); archiving never changes it,
+    so restoring brings it back untouched. The wire shows "archived" while `archived_at` is set.
+    """
+
+    __tablename__ = "processes"
+    __table_args__ = (
+        Index("ix_processes_org_live_created", "org_id", "archived_at", "created_at"),
+    )
+
+    increment_id: Mapped[int] = mapped_column(Integer, default=1)
+    template_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    template_title: Mapped[str] = mapped_column(String(250), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="procedure")
+    name: Mapped[str] = mapped_column(String(550))
+    summary: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    started_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    is_starred: Mapped[bool] = mapped_column(default=False)
+    is_public: Mapped[bool] = mapped_column(default=False)
+    prerun: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    prerun_length: Mapped[int] = mapped_column(Integer, default=0)
+    prerun_completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    prerun_completed_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    task_count: Mapped[int] = mapped_column(Integer, default=0)
+    completed_task_count: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    parent_id: Mapped[str | None] = mapped_column(String(32), default=None)
+
+    tasks: Mapped[list["Task"]] = relationship(
+        back_populates="process",
+        lazy="raise",
+        passive_deletes=True,
+        info={"lifecycle": "cascade"},
+    )

@@ -1,0 +1,83 @@
+"""Process (run) routes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from procession.api.deps import Archived, DbSession, Page, With
+from procession.api.schemas import Data, Listing
+from procession.auth.deps import Caller
+from procession.processes import service as process_service
+from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
+
+router = APIRouter(prefix="/organizations/{org}/runs", tags=["processes"])
+
+
+def csv_ints(value: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in (value or "").split(",") if part.strip().isdigit())
+
+
+async def one(
+    session: DbSession, caller: Caller, process_id: str, includes: frozenset[str]
+) -> Data[RunRead]:
+    process = await process_service.get_process(session, caller, process_id)
+    return Data(
+        data=(await process_service.describe_processes(session, caller, [process], includes))[0]
+    )
+
+
+@router.get("")
+async def list_runs(
+    caller: Caller,
+    session: DbSession,
+    page: Page,
+    visibility: Archived,
+    includes: With,
+    request: Request,
+    status: Annotated[
+        str | None, Query(description="active, problem, complete, archived, starred")
+    ] = None,
+    checklist_id: str | None = None,
+    blueprint_id: str | None = None,
+    owners: Annotated[str | None, Query(description="Comma-separated user ids")] = None,
+    tag: Annotated[str | None, Query(description="A tag id")] = None,
+    q: Annotated[str | None, Query(description="Name contains")] = None,
+    starred: bool | None = None,
+    sort: Annotated[str, Query(pattern="^-?(created_at|name)$")] = "-created_at",
+) -> Listing[RunRead]:
+    filters = process_service.ProcessFilters(
+        status=status,
+        template_id=checklist_id or blueprint_id,
+        owner_ids=csv_ints(owners),
+        tag_id=tag,
+        query=q,
+        starred=starred,
+        sort=sort,
+        visibility=visibility,
+    )
+    result = await process_service.list_processes(session, caller, filters=filters, page=page)
+    items = await process_service.describe_processes(session, caller, result.items, includes)
+    return Listing.of(result, items, request.url)
+
+
+@router.post("", status_code=201)
+async def launch_run(body: ProcessLaunch, caller: Caller, session: DbSession) -> Data[RunRead]:
+    """Launch a process from a template."""
+    process = await process_service.launch_process(session, caller, body)
+    return await one(session, caller, process.id, frozenset())
+
+
+@router.get("/{process_id}")
+async def get_run(
+    process_id: str, caller: Caller, session: DbSession, includes: With
+) -> Data[RunRead]:
+    """A process; `?with=tasks,tags,checklist` adds them."""
+    return await one(session, caller, process_id, includes)
+
+
+@router.put("/{process_id}")
+async def update_run(
+    process_id: str, body: ProcessUpdate, caller: Caller, session: DbSession
+) -> Data[RunRead]:
+    await process_service.update_process(session, caller, process_id, body)
+    return await one(session, caller, process_id, frozenset())

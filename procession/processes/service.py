@@ -1,0 +1,217 @@
+"""Processes: launch from a template, list, read and update."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procession.api.schemas import Data
+from procession.auth.service import Principal
+from procession.db.lifecycle import ensure_live
+from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
+from procession.db.types import utcnow
+from procession.errors import RuleViolation
+from procession.processes.models import Process
+from procession.processes.repository import ProcessRepository
+from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
+from procession.tags import service as tag_service
+from procession.tags.models import Tagging
+from procession.tags.repository import TagRepository
+from procession.tags.schemas import TaggingRead
+from procession.tasks import service as task_service
+from procession.tasks.creation import create_process_tasks
+from procession.tasks.models import Task, TaskOwner
+from procession.templates import service as template_service
+from procession.templates.models import PrerunField
+from procession.templates.repository import TemplateRepository
+from procession.templates.values import check_value, is_empty
+
+WORKFLOW_STATUSES = frozenset({"active", "problem", "complete"})
+SORTS = {
+    "created_at": (Process.created_at, Process.id),
+    "-created_at": (Process.created_at.desc(), Process.id.desc()),
+    "name": (Process.name, Process.id),
+    "-name": (Process.name.desc(), Process.id),
+}
+
+
+@dataclass(frozen=True)
+class ProcessFilters:
+    """The filters of `GET /runs`, as Tallyfy names them."""
+
+    status: str | None = None
+    template_id: str | None = None
+    owner_ids: tuple[int, ...] = ()
+    tag_id: str | None = None
+    query: str | None = None
+    starred: bool | None = None
+    sort: str = "-created_at"
+    visibility: Visibility = Visibility.LIVE
+
+
+async def list_processes(
+    session: AsyncSession, caller: Principal, *, filters: ProcessFilters, page: PageRequest
+) -> PageResult[Process]:
+    """Processes of the organization, newest first. `status=archived` lists archived ones;
+    `owners` matches the owner or any task assignee."""
+    visibility = Visibility.ARCHIVED if filters.status == "archived" else filters.visibility
+    stmt = with_visibility(ProcessRepository(session, caller.org_id).base(), Process, visibility)
+    if filters.status in WORKFLOW_STATUSES:
+        stmt = stmt.where(Process.status == filters.status)
+    if filters.status == "starred" or filters.starred is not None:
+        stmt = stmt.where(Process.is_starred.is_(filters.starred is not False))
+    if filters.template_id:
+        stmt = stmt.where(Process.template_id == filters.template_id)
+    if filters.owner_ids:
+        assigned = (
+            select(Task.process_id)
+            .join(TaskOwner, TaskOwner.task_id == Task.id)
+            .where(TaskOwner.user_id.in_(filters.owner_ids), Task.process_id.is_not(None))
+        )
+        stmt = stmt.where(or_(Process.owner_id.in_(filters.owner_ids), Process.id.in_(assigned)))
+    if filters.tag_id:
+        tagged = select(Tagging.process_id).where(Tagging.tag_id == filters.tag_id)
+        stmt = stmt.where(Process.id.in_(tagged))
+    if filters.query:
+        stmt = stmt.where(func.lower(Process.name).contains(filters.query.lower(), autoescape=True))
+    return await paginate(
+        session, stmt.order_by(*SORTS.get(filters.sort, SORTS["-created_at"])), page
+    )
+
+
+async def get_process(session: AsyncSession, caller: Principal, process_id: str) -> Process:
+    """A process of the caller's organization, archived or not; `NotFound` otherwise."""
+    return await ProcessRepository(session, caller.org_id).get_or_raise(process_id)
+
+
+def kickoff_values(
+    fields: list[PrerunField], sent: dict[str, Any], *, enforce_required: bool
+) -> dict[str, Any]:
+    """The kick-off answers to store: checked against their fields, unknown keys dropped.
+    With `enforce_required`, every required field must have an answer (422 per field)."""
+    values = {f.id: check_value(f, sent[f.id], f"prerun.{f.id}") for f in fields if f.id in sent}
+    if enforce_required:
+        missing = {
+            f"prerun.{f.id}": [f"{f.label} is required"]
+            for f in fields
+            if f.required and is_empty(values.get(f.id))
+        }
+        if missing:
+            raise RuleViolation.many(missing)
+    return values
+
+
+def default_name(title: str, launched_at: datetime) -> str:
+    return f"{title} - {launched_at:%Y-%m-%d %H:%M}"
+
+
+async def launch_process(session: AsyncSession, caller: Principal, data: ProcessLaunch) -> Process:
+    """Launch a process from a live template: one task per step, form fields copied, kick-off
+    answers checked. 403 for light members; 422 (on `checklist_id`) for a template that is
+    missing, archived or another organization's. All or nothing: any failure rolls back."""
+    caller.require_editor("launch processes")
+    repo = TemplateRepository(session, caller.org_id)
+    template = await repo.get(data.checklist_id)
+    if template is None:
+        raise RuleViolation("checklist_id", "The selected checklist_id is invalid.")
+    if template.is_archived:
+        raise RuleViolation("checklist_id", "Cannot launch from an archived template.")
+    owner_id = data.owner_id or caller.user_id
+    await template_service.ensure_members(session, caller.org_id, "owner_id", [owner_id])
+    prerun_fields = (await repo.prerun_of([template.id]))[template.id]
+    prerun = kickoff_values(prerun_fields, data.prerun, enforce_required=True)
+    steps = await repo.steps_of(template.id)
+    launched_at = utcnow()
+    processes = ProcessRepository(session, caller.org_id)
+    process = processes.add(
+        Process(
+            org_id=caller.org_id,
+            increment_id=await processes.next_increment_id(),
+            template_id=template.id,
+            template_title=template.title,
+            kind=template.kind,
+            name=data.name or default_name(template.title, launched_at),
+            summary=data.summary,
+            owner_id=owner_id,
+            started_by_id=caller.user_id,
+            is_starred=data.starred,
+            is_public=data.is_public,
+            prerun=prerun,
+            prerun_length=len(prerun_fields),
+            task_count=len(steps),
+            parent_id=data.parent_id,
+            created_at=launched_at,
+            updated_at=launched_at,
+        )
+    )
+    await session.flush()
+    await create_process_tasks(
+        session,
+        caller,
+        process=process,
+        steps=steps,
+        captures=await repo.captures_of([s.id for s in steps]),
+        overrides=data.tasks,
+    )
+    await tag_service.tag_new_subject(session, caller.org_id, "Run", process.id, data.tags)
+    return process
+
+
+async def update_process(
+    session: AsyncSession, caller: Principal, process_id: str, data: ProcessUpdate
+) -> Process:
+    """Change name, summary, owner, starred, public or kick-off answers (merged by field id).
+    404, then 403 (light members), then 422 for an archived process."""
+    process = await ProcessRepository(session, caller.org_id).get_or_raise(
+        process_id, for_update=True
+    )
+    caller.require_editor("update processes")
+    ensure_live(process, task_service.ARCHIVED_PROCESS)
+    changes = data.model_dump(exclude_unset=True, exclude={"prerun"})
+    if changes.get("owner_id") is not None:
+        await template_service.ensure_members(
+            session, caller.org_id, "owner_id", [changes["owner_id"]]
+        )
+    columns = {"name": "name", "summary": "summary", "owner_id": "owner_id"}
+    columns |= {"starred": "is_starred", "is_public": "is_public"}
+    for key, column in columns.items():
+        if key in changes:
+            setattr(process, column, changes[key])
+    if data.prerun is not None and process.template_id:
+        fields = await TemplateRepository(session, caller.org_id).prerun_of([process.template_id])
+        answers = kickoff_values(fields[process.template_id], data.prerun, enforce_required=False)
+        process.prerun = {**process.prerun, **answers}
+    process.updated_at = utcnow()
+    await session.flush()
+    return process
+
+
+async def describe_processes(
+    session: AsyncSession, caller: Principal, processes: list[Process], includes: frozenset[str]
+) -> list[RunRead]:
+    """Wire views of `processes` with the `?with=` includes (`tasks`, `tags`, `checklist`),
+    in a fixed number of queries."""
+    ids = [p.id for p in processes]
+    extra: dict[str, dict[str, Any]] = {p.id: {} for p in processes}
+    if "tasks" in includes:
+        stmt = select(Task).where(Task.process_id.in_(ids)).order_by(Task.position, Task.id)
+        tasks = list((await session.scalars(stmt)).all())
+        for process_id in ids:
+            extra[process_id]["tasks"] = Data(data=[])
+        for view in await task_service.describe_tasks(session, caller, tasks, frozenset()):
+            extra[view.run_id or ""]["tasks"].data.append(view)
+    if "tags" in includes:
+        for process_id in ids:
+            extra[process_id]["tags"] = Data(data=[])
+        for tagging, tag in await TagRepository(session, caller.org_id).taggings_for("Run", ids):
+            extra[tagging.subject[1]]["tags"].data.append(TaggingRead.of(tagging, tag))
+    if "checklist" in includes:
+        template_ids = list({p.template_id for p in processes if p.template_id})
+        templates = await TemplateRepository(session, caller.org_id).get_many(template_ids)
+        views = await template_service.describe_templates(session, caller, templates, frozenset())
+        by_id = {view.id: view for view in views}
+        for process in processes:
+            extra[process.id]["checklist"] = Data(data=by_id.get(process.template_id or ""))
+    return [RunRead.of(process, **extra[process.id]) for process in processes]

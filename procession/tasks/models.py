@@ -1,0 +1,105 @@
+"""Tasks: a step instantiated inside a process, or a one-off task with no process."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.types import JsonType
+from procession.templates.models import FieldMixin
+
+if TYPE_CHECKING:
+    from procession.comments.models import Comment
+    from procession.processes.models import Process
+
+
+class TaskStatus:
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+
+
+class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
+    """One unit of work. `process_id` is null for a one-off ("standalone") task."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_process_position", "process_id", "position"),
+        Index("ix_tasks_org_live_status", "org_id", "archived_at", "status"),
+    )
+
+    increment_id: Mapped[int] = mapped_column(Integer, default=1)
+    process_id: Mapped[str | None] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), default=None
+    )
+    step_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    template_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    alias: Mapped[str | None] = mapped_column(String(64), default=None)
+    title: Mapped[str] = mapped_column(String(600))
+    original_title: Mapped[str] = mapped_column(String(600), default="")
+    summary: Mapped[str | None] = mapped_column(Text, default=None)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    task_type: Mapped[str] = mapped_column(String(32), default="task")
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.NOT_STARTED)
+    deadline: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    completer_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    is_approved: Mapped[bool | None] = mapped_column(default=None)
+    starter_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_assignable: Mapped[int] = mapped_column(Integer, default=1)
+    settings: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+    process: Mapped["Process | None"] = relationship(back_populates="tasks", lazy="raise")
+    fields: Mapped[list["TaskField"]] = relationship(
+        lazy="raise", passive_deletes=True, info={"lifecycle": "part"}
+    )
+    owners: Mapped[list["TaskOwner"]] = relationship(
+        lazy="raise", passive_deletes=True, info={"lifecycle": "part"}
+    )
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="task", lazy="raise", passive_deletes=True, info={"lifecycle": "cascade"}
+    )
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == TaskStatus.COMPLETED
+
+
+class TaskField(HexIdMixin, FieldMixin, Base):
+    """A form field of one task: the step capture's definition copied at launch, and its value.
+
+    Clients address it by `capture_id` (Tallyfy's `taskdata` keys).
+    """
+
+    __tablename__ = "task_fields"
+    __table_args__ = (UniqueConstraint("task_id", "capture_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    capture_id: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Any] = mapped_column(JsonType, default=None)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TaskOwner(Base):
+    """One assignee of a task: exactly one of a member, a guest (by email) or a group."""
+
+    __tablename__ = "task_owners"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN user_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN guest_email IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN group_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="exactly_one_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), default=None, index=True
+    )
+    guest_email: Mapped[str | None] = mapped_column(String(254), default=None, index=True)
+    group_id: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -1,0 +1,210 @@
+"""Task routes: a process's tasks, one-off tasks, and the caller's or a member's tasks."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from procession.api.deps import Archived, DbSession, Page, With
+from procession.api.schemas import Data, Listing
+from procession.auth.deps import Caller
+from procession.db.repository import PageRequest, PageResult
+from procession.orgs import service as org_service
+from procession.processes.router import csv_ints
+from procession.tasks import service as task_service
+from procession.tasks.creation import create_oneoff_task
+from procession.tasks.models import Task
+from procession.tasks.schemas import (
+    OneOffTaskCreate,
+    TaskCompleted,
+    TaskCompletion,
+    TaskRead,
+    TaskUpdate,
+)
+from procession.tasks.service import TaskFilters
+
+router = APIRouter(prefix="/organizations/{org}", tags=["tasks"])
+ALL_ROWS = 10_000
+Status = Annotated[str | None, Query(description="active, complete, incomplete, overdue, all…")]
+
+
+def unpaginated(page: PageRequest, without_pagination: bool) -> PageRequest:
+    """`without_pagination=true` answers every row in one page (capped at 10,000)."""
+    return PageRequest(page=1, per_page=ALL_ROWS) if without_pagination else page
+
+
+async def listing(
+    session: DbSession,
+    caller: Caller,
+    result: PageResult[Task],
+    includes: frozenset[str],
+    request: Request,
+) -> Listing[TaskRead]:
+    items = await task_service.describe_tasks(session, caller, result.items, includes)
+    return Listing.of(result, items, request.url)
+
+
+async def one(session: DbSession, caller: Caller, task: Task, includes: frozenset[str]) -> TaskRead:
+    return (await task_service.describe_tasks(session, caller, [task], includes))[0]
+
+
+@router.get("/runs/{process_id}/tasks")
+async def list_run_tasks(
+    process_id: str,
+    caller: Caller,
+    session: DbSession,
+    page: Page,
+    includes: With,
+    request: Request,
+    status: Status = None,
+    sort: Annotated[str, Query(pattern="^-?(position|deadline)$")] = "position",
+    without_pagination: bool = False,
+) -> Listing[TaskRead]:
+    result = await task_service.list_process_tasks(
+        session,
+        caller,
+        process_id,
+        page=unpaginated(page, without_pagination),
+        status=status,
+        descending=sort.startswith("-"),
+    )
+    return await listing(session, caller, result, includes, request)
+
+
+@router.get("/runs/{process_id}/tasks/{task_id}")
+async def get_run_task(
+    process_id: str, task_id: str, caller: Caller, session: DbSession, includes: With
+) -> Data[TaskRead]:
+    task = await task_service.get_task(session, caller, task_id, process_id=process_id)
+    return Data(data=await one(session, caller, task, includes))
+
+
+@router.put("/runs/{process_id}/tasks/{task_id}")
+async def update_run_task(
+    process_id: str, task_id: str, body: TaskUpdate, caller: Caller, session: DbSession
+) -> Data[TaskRead]:
+    task = await task_service.update_task(session, caller, task_id, body, process_id=process_id)
+    return Data(data=await one(session, caller, task, frozenset()))
+
+
+@router.post("/runs/{process_id}/completed-tasks")
+async def complete_run_task(
+    process_id: str, body: TaskCompletion, caller: Caller, session: DbSession
+) -> TaskCompleted:
+    task = await task_service.complete_task(session, caller, body, process_id=process_id)
+    return TaskCompleted(data=await one(session, caller, task, frozenset()))
+
+
+@router.delete("/runs/{process_id}/completed-tasks/{task_id}")
+async def reopen_run_task(
+    process_id: str, task_id: str, caller: Caller, session: DbSession
+) -> TaskCompleted:
+    task = await task_service.reopen_task(session, caller, task_id, process_id=process_id)
+    return TaskCompleted(data=await one(session, caller, task, frozenset()))
+
+
+@router.get("/tasks")
+async def list_org_tasks(
+    caller: Caller,
+    session: DbSession,
+    page: Page,
+    visibility: Archived,
+    includes: With,
+    request: Request,
+    status: Status = None,
+    owners: Annotated[str | None, Query(description="Comma-separated user ids")] = None,
+    q: str | None = None,
+    is_oneoff: bool | None = None,
+    without_pagination: bool = False,
+) -> Listing[TaskRead]:
+    filters = TaskFilters(
+        status=status,
+        owner_ids=csv_ints(owners),
+        query=q,
+        is_oneoff=is_oneoff,
+        visibility=visibility,
+    )
+    result = await task_service.list_tasks(
+        session, caller, filters=filters, page=unpaginated(page, without_pagination)
+    )
+    return await listing(session, caller, result, includes, request)
+
+
+@router.post("/tasks", status_code=201)
+async def create_task(body: OneOffTaskCreate, caller: Caller, session: DbSession) -> Data[TaskRead]:
+    """Create a one-off task (a task outside any process)."""
+    task = await create_oneoff_task(session, caller, body)
+    return Data(data=await one(session, caller, task, frozenset()))
+
+
+@router.get("/tasks/{task_id}")
+async def get_task(
+    task_id: str, caller: Caller, session: DbSession, includes: With
+) -> Data[TaskRead]:
+    task = await task_service.get_task(session, caller, task_id)
+    return Data(data=await one(session, caller, task, includes))
+
+
+@router.put("/tasks/{task_id}")
+async def update_task(
+    task_id: str, body: TaskUpdate, caller: Caller, session: DbSession
+) -> Data[TaskRead]:
+    task = await task_service.update_task(session, caller, task_id, body)
+    return Data(data=await one(session, caller, task, frozenset()))
+
+
+@router.post("/completed-tasks")
+async def complete_oneoff_task(
+    body: TaskCompletion, caller: Caller, session: DbSession
+) -> Data[TaskRead]:
+    task = await task_service.complete_task(session, caller, body, process_id=None)
+    return Data(data=await one(session, caller, task, frozenset()))
+
+
+@router.delete("/completed-tasks/{task_id}")
+async def reopen_oneoff_task(task_id: str, caller: Caller, session: DbSession) -> Data[TaskRead]:
+    task = await task_service.reopen_task(session, caller, task_id, process_id=None)
+    return Data(data=await one(session, caller, task, frozenset()))
+
+
+@router.get("/me/tasks")
+async def list_my_tasks(
+    caller: Caller,
+    session: DbSession,
+    page: Page,
+    visibility: Archived,
+    includes: With,
+    request: Request,
+    status: Status = "active",
+    q: str | None = None,
+    checklist_id: str | None = None,
+    without_pagination: bool = False,
+) -> Listing[TaskRead]:
+    """Tasks assigned to the caller; open ones unless `status` says otherwise (`all`)."""
+    filters = TaskFilters(
+        status=status,
+        owner_ids=(caller.user_id,),
+        query=q,
+        template_id=checklist_id,
+        visibility=visibility,
+    )
+    result = await task_service.list_tasks(
+        session, caller, filters=filters, page=unpaginated(page, without_pagination)
+    )
+    return await listing(session, caller, result, includes, request)
+
+
+@router.get("/users/{user_id}/tasks")
+async def list_member_tasks(
+    user_id: int,
+    caller: Caller,
+    session: DbSession,
+    page: Page,
+    visibility: Archived,
+    includes: With,
+    request: Request,
+    status: Status = "all",
+) -> Listing[TaskRead]:
+    await org_service.get_member(session, org_id=caller.org_id, user_id=user_id)
+    filters = TaskFilters(status=status, owner_ids=(user_id,), visibility=visibility)
+    result = await task_service.list_tasks(session, caller, filters=filters, page=page)
+    return await listing(session, caller, result, includes, request)

@@ -1,0 +1,360 @@
+"""Tasks: read, describe, update, complete and reopen (process tasks and one-off tasks)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, case, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procession.api.schemas import Data
+from procession.auth.models import Role
+from procession.auth.service import Principal
+from procession.comments.repository import CommentRepository
+from procession.comments.schemas import CommentRead
+from procession.db.lifecycle import ensure_live
+from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
+from procession.db.types import utcnow
+from procession.errors import InvalidState, NotFound, RuleViolation
+from procession.orgs import service as org_service
+from procession.processes.models import Process
+from procession.processes.schemas import RunRead
+from procession.tags.repository import TagRepository
+from procession.tags.schemas import TaggingRead
+from procession.tasks.creation import check_owners, owner_rows
+from procession.tasks.models import Task, TaskOwner, TaskStatus
+from procession.tasks.repository import TaskRepository
+from procession.tasks.schemas import (
+    TASK_EXTRA_KEYS,
+    TaskCompletion,
+    TaskFieldRead,
+    TaskRead,
+    TaskUpdate,
+)
+from procession.templates.models import Step
+from procession.templates.repository import TemplateRepository
+from procession.templates.schemas import StepRead
+from procession.templates.values import check_value, is_empty
+
+ARCHIVED_PROCESS = "Cannot update archived processes."
+ARCHIVED_TASK = "Cannot change an archived task; restore it first."
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """Filters of the organization-wide task lists (`/tasks`, `/me/tasks`, users' tasks)."""
+
+    status: str | None = None
+    owner_ids: tuple[int, ...] = ()
+    query: str | None = None
+    is_oneoff: bool | None = None
+    process_id: str | None = None
+    template_id: str | None = None
+    visibility: Visibility = Visibility.LIVE
+
+
+# ---------------------------------------------------------------- reading
+
+
+def with_status(stmt: Select[Any], status: str | None) -> Select[Any]:
+    """Tallyfy's task status filters; `all` (or none) applies no filter."""
+    if status in ("complete", "completed"):
+        return stmt.where(Task.status == TaskStatus.COMPLETED)
+    if status in ("active", "incomplete", "active_visible"):
+        return stmt.where(Task.status != TaskStatus.COMPLETED)
+    if status in ("inprogress", "in-progress"):
+        return stmt.where(Task.status == TaskStatus.IN_PROGRESS)
+    if status == "not-started":
+        return stmt.where(Task.status == TaskStatus.NOT_STARTED)
+    if status == "overdue":
+        return stmt.where(Task.status != TaskStatus.COMPLETED, Task.deadline < utcnow())
+    return stmt
+
+
+async def list_tasks(
+    session: AsyncSession, caller: Principal, *, filters: TaskFilters, page: PageRequest
+) -> PageResult[Task]:
+    """Tasks across the organization, soonest deadline first."""
+    stmt = with_visibility(TaskRepository(session, caller.org_id).base(), Task, filters.visibility)
+    stmt = with_status(stmt, filters.status)
+    if filters.owner_ids:
+        owned = select(TaskOwner.task_id).where(TaskOwner.user_id.in_(filters.owner_ids))
+        stmt = stmt.where(Task.id.in_(owned))
+    if filters.query:
+        stmt = stmt.where(func.lower(Task.title).contains(filters.query.lower(), autoescape=True))
+    if filters.is_oneoff is not None:
+        is_oneoff = Task.process_id.is_(None)
+        stmt = stmt.where(is_oneoff if filters.is_oneoff else ~is_oneoff)
+    if filters.template_id:
+        stmt = stmt.where(Task.template_id == filters.template_id)
+    stmt = stmt.order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+    return await paginate(session, stmt, page)
+
+
+async def list_process_tasks(
+    session: AsyncSession,
+    caller: Principal,
+    process_id: str,
+    *,
+    page: PageRequest,
+    status: str | None = None,
+    descending: bool = False,
+) -> PageResult[Task]:
+    """The tasks of one process in step order, archived with it or not (Tallyfy shows an
+    archived run's tasks when asked by run)."""
+    await process_or_raise(session, caller, process_id)
+    stmt = with_status(TaskRepository(session, caller.org_id).base(), status)
+    order = Task.position.desc() if descending else Task.position
+    stmt = stmt.where(Task.process_id == process_id).order_by(order, Task.id)
+    return await paginate(session, stmt, page)
+
+
+async def process_or_raise(
+    session: AsyncSession, caller: Principal, process_id: str, *, for_update: bool = False
+) -> Process:
+    stmt = select(Process).where(Process.id == process_id, Process.org_id == caller.org_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    process = (await session.scalars(stmt)).one_or_none()
+    if process is None:
+        raise NotFound("Process")
+    return process
+
+
+async def get_task(
+    session: AsyncSession, caller: Principal, task_id: str, *, process_id: str | None = None
+) -> Task:
+    """A task by id; with `process_id`, it must belong to that process (else 404)."""
+    repo = TaskRepository(session, caller.org_id)
+    if process_id is None:
+        return await repo.get_or_raise(task_id)
+    await process_or_raise(session, caller, process_id)
+    return await repo.in_process(process_id, task_id)
+
+
+async def describe_tasks(
+    session: AsyncSession, caller: Principal, tasks: list[Task], includes: frozenset[str]
+) -> list[TaskRead]:
+    """Wire views of `tasks` with their owners, answers and the `?with=` includes
+    (`threads`, `step`, `run`, `form_fields`, `tags`), in a fixed number of queries."""
+    repo = TaskRepository(session, caller.org_id)
+    ids = [t.id for t in tasks]
+    owners = await repo.owners_of(ids)
+    fields = await repo.fields_of(ids)
+    comments = CommentRepository(session, caller.org_id)
+    stats = await comments.stats_for(ids)
+    process_ids = list({t.process_id for t in tasks if t.process_id})
+    processes = {
+        p.id: p
+        for p in (await session.scalars(select(Process).where(Process.id.in_(process_ids)))).all()
+    }
+    extra: dict[str, dict[str, Any]] = {t.id: {} for t in tasks}
+    if "threads" in includes:
+        for task_id, found in (await comments.visible_for(ids)).items():
+            extra[task_id]["threads"] = Data(data=[CommentRead.of(c) for c in found])
+    if "form_fields" in includes:
+        for task in tasks:
+            extra[task.id]["form_fields"] = Data(
+                data=[TaskFieldRead.of(field, task.step_id) for field in fields[task.id]]
+            )
+    if "step" in includes:
+        await include_steps(session, caller, tasks, extra)
+    if "run" in includes:
+        for task in tasks:
+            if task.process_id:
+                extra[task.id]["run"] = Data(
+                    data=RunRead.of(processes[task.process_id]).model_dump(mode="json")
+                )
+    if "tags" in includes:
+        tagged = await TagRepository(session, caller.org_id).taggings_for("Task", ids)
+        for task in tasks:
+            extra[task.id]["tags"] = Data(data=[])
+        for tagging, tag in tagged:
+            extra[tagging.subject[1]]["tags"].data.append(TaggingRead.of(tagging, tag))
+    views = []
+    for task in tasks:
+        process = processes.get(task.process_id or "")
+        run_status = None
+        if process is not None:
+            run_status = "archived" if process.is_archived else process.status
+        views.append(
+            TaskRead(
+                **TaskRead.base_values(task),
+                taskdata={f.capture_id: f.value for f in fields[task.id]},
+                owners=owners[task.id],
+                is_completable=not task.is_completed and task.archived_at is None,
+                problem=stats[task.id][1] > 0,
+                run_status=run_status,
+                threads_count=stats[task.id][0],
+                **extra[task.id],
+            )
+        )
+    return views
+
+
+async def include_steps(
+    session: AsyncSession, caller: Principal, tasks: list[Task], extra: dict[str, dict[str, Any]]
+) -> None:
+    """`with=step`: each task's template step, or null when the template is gone."""
+    step_ids = list({t.step_id for t in tasks if t.step_id})
+    steps = {s.id: s for s in (await session.scalars(select(Step).where(Step.id.in_(step_ids))))}
+    captures = await TemplateRepository(session, caller.org_id).captures_of(list(steps))
+    for task in tasks:
+        step = steps.get(task.step_id or "")
+        extra[task.id]["step"] = Data(data=StepRead.of(step, captures[step.id]) if step else None)
+
+
+# ---------------------------------------------------------------- changing
+
+
+async def workable_task(
+    session: AsyncSession,
+    caller: Principal,
+    task_id: str,
+    *,
+    process_id: str | None = None,
+) -> Task:
+    """A task the caller may work on, locked for the change: 404, then 403 (light members
+    work only on their own tasks), then 422 when it (or its process) is archived."""
+    repo = TaskRepository(session, caller.org_id)
+    if process_id is None:
+        task = await repo.get_or_raise(task_id, for_update=True)
+    else:
+        await process_or_raise(session, caller, process_id)
+        task = await repo.in_process(process_id, task_id, for_update=True)
+    if caller.role == Role.LIGHT:
+        owners = (await repo.owners_of([task.id]))[task.id]
+        if caller.user_id not in owners.users:
+            caller.require_editor("work on tasks assigned to others")
+    ensure_live(task, ARCHIVED_PROCESS if task.process_id else ARCHIVED_TASK)
+    return task
+
+
+async def update_task(
+    session: AsyncSession,
+    caller: Principal,
+    task_id: str,
+    data: TaskUpdate,
+    *,
+    process_id: str | None = None,
+) -> Task:
+    """Change what the body carries. `taskdata` answers form fields by capture id (unknown
+    ids are dropped, as in Tallyfy); `owners` replaces all assignees. A completed task must
+    be reopened first (422)."""
+    task = await workable_task(session, caller, task_id, process_id=process_id)
+    if task.is_completed:
+        raise InvalidState("Cannot change a completed task; reopen it first.")
+    changes = data.model_dump(exclude_unset=True, exclude={"taskdata", "owners"})
+    for key in ("title", "summary", "task_type", "deadline", "started_at", "max_assignable"):
+        if key in changes:
+            setattr(task, key, changes[key])
+    settings = {k: v for k, v in changes.items() if k in TASK_EXTRA_KEYS}
+    if settings:
+        task.settings = {**task.settings, **settings}
+    if data.taskdata:
+        await save_answers(session, caller, task, data.taskdata)
+    if data.owners is not None:
+        await check_owners(session, caller.org_id, data.owners, "owners")
+        await session.execute(delete(TaskOwner).where(TaskOwner.task_id == task.id))
+        rows = owner_rows(task.id, data.owners)
+        if rows:
+            await session.execute(insert(TaskOwner), rows)
+    if task.status == TaskStatus.NOT_STARTED:
+        task.status = TaskStatus.IN_PROGRESS
+        task.started_at = task.started_at or utcnow()
+    task.updated_at = utcnow()
+    await session.flush()
+    return task
+
+
+async def save_answers(
+    session: AsyncSession, caller: Principal, task: Task, answers: dict[str, Any]
+) -> None:
+    fields = (await TaskRepository(session, caller.org_id).fields_of([task.id]))[task.id]
+    for field in fields:
+        if field.capture_id in answers:
+            key = f"taskdata.{field.capture_id}"
+            field.value = check_value(field, answers[field.capture_id], key)
+            field.updated_at = utcnow()
+
+
+async def complete_task(
+    session: AsyncSession,
+    caller: Principal,
+    data: TaskCompletion,
+    *,
+    process_id: str | None,
+) -> Task:
+    """Complete a task. 422 when already completed, when a required form field is empty,
+    when an issue is open, or when an approval carries no decision. Completing the last
+    open task of a process completes the process."""
+    task = await workable_task(session, caller, data.task_id, process_id=process_id)
+    if process_id is None and task.process_id is not None:
+        raise InvalidState("This task belongs to a process: complete it through the process.")
+    if task.is_completed:
+        raise InvalidState("The task is already completed.")
+    repo = TaskRepository(session, caller.org_id)
+    missing = {
+        f"taskdata.{f.capture_id}": [f"{f.label} is required"]
+        for f in (await repo.fields_of([task.id]))[task.id]
+        if f.required and is_empty(f.value)
+    }
+    if missing:
+        raise RuleViolation.many(missing)
+    if (await CommentRepository(session, caller.org_id).stats_for([task.id]))[task.id][1]:
+        raise InvalidState("Resolve the open issue on this task before completing it.")
+    if task.task_type == "approval" and data.is_approved is None:
+        raise RuleViolation("is_approved", "An approval task needs is_approved.")
+    completer = data.override_user or caller.user_id
+    await org_service.get_member(session, org_id=caller.org_id, user_id=completer)
+    task.status = TaskStatus.COMPLETED
+    task.completed_at = utcnow()
+    task.completer_id = completer
+    task.is_approved = data.is_approved
+    await session.flush()
+    await refresh_process(session, task)
+    return task
+
+
+async def reopen_task(
+    session: AsyncSession, caller: Principal, task_id: str, *, process_id: str | None
+) -> Task:
+    """Reopen a completed task (422 if it is not completed); its process becomes active."""
+    task = await workable_task(session, caller, task_id, process_id=process_id)
+    if process_id is None and task.process_id is not None:
+        raise InvalidState("This task belongs to a process: reopen it through the process.")
+    if not task.is_completed:
+        raise InvalidState("The task is not completed.")
+    task.status = TaskStatus.IN_PROGRESS
+    task.completed_at = None
+    task.completer_id = None
+    task.is_approved = None
+    await session.flush()
+    await refresh_process(session, task)
+    return task
+
+
+async def refresh_process(session: AsyncSession, task: Task) -> None:
+    """Recount the process's tasks under a row lock and set its progress and status:
+    complete when every task is complete, active again when one is reopened."""
+    if task.process_id is None:
+        return
+    process = (
+        await session.scalars(
+            select(Process).where(Process.id == task.process_id).with_for_update()
+        )
+    ).one()
+    done = case((Task.status == TaskStatus.COMPLETED, 1), else_=0)
+    total, completed = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(done), 0)).where(
+                Task.process_id == process.id
+            )
+        )
+    ).one()
+    process.task_count, process.completed_task_count = total, int(completed)
+    if total and completed == total:
+        process.status, process.completed_at = "complete", process.completed_at or utcnow()
+    elif process.status == "complete":
+        process.status, process.completed_at = "active", None
+    process.updated_at = utcnow()
+    await session.flush()

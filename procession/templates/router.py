@@ -1,0 +1,151 @@
+"""Template (checklist) routes: templates, steps, captures."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from procession.api.deps import Archived, DbSession, Page, With
+from procession.api.schemas import Data, Listing
+from procession.auth.deps import Caller
+from procession.templates import service as template_service
+from procession.templates.schemas import (
+    CaptureRead,
+    FieldCreate,
+    FieldUpdate,
+    StepCreate,
+    StepRead,
+    StepReorder,
+    StepUpdate,
+    TemplateCreate,
+    TemplateRead,
+    TemplateUpdate,
+)
+
+router = APIRouter(prefix="/organizations/{org}/checklists", tags=["templates"])
+
+
+async def one(
+    session: DbSession, caller: Caller, template_id: str, includes: frozenset[str]
+) -> Data[TemplateRead]:
+    template = await template_service.get_template(session, caller, template_id)
+    views = await template_service.describe_templates(session, caller, [template], includes)
+    return Data(data=views[0])
+
+
+@router.get("")
+async def list_templates(
+    caller: Caller,
+    session: DbSession,
+    page: Page,
+    visibility: Archived,
+    includes: With,
+    request: Request,
+    q: Annotated[str | None, Query(description="Title contains (case-insensitive)")] = None,
+    starred: bool | None = None,
+) -> Listing[TemplateRead]:
+    result = await template_service.list_templates(
+        session, caller, page=page, visibility=visibility, query=q, starred=starred
+    )
+    items = await template_service.describe_templates(session, caller, result.items, includes)
+    return Listing.of(result, items, request.url)
+
+
+@router.post("", status_code=201)
+async def create_template(
+    body: TemplateCreate, caller: Caller, session: DbSession
+) -> Data[TemplateRead]:
+    template = await template_service.create_template(session, caller, body)
+    return await one(session, caller, template.id, frozenset())
+
+
+@router.get("/{template_id}")
+async def get_template(
+    template_id: str, caller: Caller, session: DbSession, includes: With
+) -> Data[TemplateRead]:
+    """A template; `?with=steps,tags` adds its steps (with captures) and tag links."""
+    return await one(session, caller, template_id, includes)
+
+
+@router.put("/{template_id}")
+async def update_template(
+    template_id: str, body: TemplateUpdate, caller: Caller, session: DbSession
+) -> Data[TemplateRead]:
+    await template_service.update_template(session, caller, template_id, body)
+    return await one(session, caller, template_id, frozenset())
+
+
+@router.get("/{template_id}/steps")
+async def list_steps(
+    template_id: str, caller: Caller, session: DbSession, page: Page, request: Request
+) -> Listing[StepRead]:
+    result, steps = await template_service.list_steps(session, caller, template_id, page)
+    return Listing.of(result, steps, request.url)
+
+
+@router.post("/{template_id}/steps", status_code=201)
+async def add_step(
+    template_id: str, body: StepCreate, caller: Caller, session: DbSession
+) -> Data[StepRead]:
+    step = await template_service.add_step(session, caller, template_id, body)
+    return Data(data=StepRead.of(step, []))
+
+
+@router.get("/{template_id}/steps/{step_id}")
+async def get_step(
+    template_id: str, step_id: str, caller: Caller, session: DbSession
+) -> Data[StepRead]:
+    return Data(data=await template_service.get_step(session, caller, template_id, step_id))
+
+
+@router.put("/{template_id}/steps/{step_id}")
+async def update_step(
+    template_id: str, step_id: str, body: StepUpdate, caller: Caller, session: DbSession
+) -> Data[StepRead]:
+    await template_service.update_step(session, caller, template_id, step_id, body)
+    return Data(data=await template_service.get_step(session, caller, template_id, step_id))
+
+
+@router.put("/{template_id}/steps/{step_id}/reorder")
+async def reorder_step(
+    template_id: str, step_id: str, body: StepReorder, caller: Caller, session: DbSession
+) -> Data[StepRead]:
+    await template_service.reorder_step(session, caller, template_id, step_id, body.position)
+    return Data(data=await template_service.get_step(session, caller, template_id, step_id))
+
+
+@router.delete("/{template_id}/steps/{step_id}")
+async def delete_step(
+    template_id: str, step_id: str, caller: Caller, session: DbSession
+) -> Data[StepRead]:
+    return Data(data=await template_service.delete_step(session, caller, template_id, step_id))
+
+
+@router.post("/{template_id}/steps/{step_id}/captures", status_code=201)
+async def add_capture(
+    template_id: str, step_id: str, body: FieldCreate, caller: Caller, session: DbSession
+) -> Data[CaptureRead]:
+    capture = await template_service.add_capture(session, caller, template_id, step_id, body)
+    return Data(data=CaptureRead.of(capture))
+
+
+@router.put("/{template_id}/steps/{step_id}/captures/{capture_id}")
+async def update_capture(
+    template_id: str,
+    step_id: str,
+    capture_id: str,
+    body: FieldUpdate,
+    caller: Caller,
+    session: DbSession,
+) -> Data[CaptureRead]:
+    capture = await template_service.update_capture(
+        session, caller, template_id, step_id, capture_id, body
+    )
+    return Data(data=CaptureRead.of(capture))
+
+
+@router.delete("/{template_id}/steps/{step_id}/captures/{capture_id}", status_code=204)
+async def delete_capture(
+    template_id: str, step_id: str, capture_id: str, caller: Caller, session: DbSession
+) -> Response:
+    await template_service.delete_capture(session, caller, template_id, step_id, capture_id)
+    return Response(status_code=204)
