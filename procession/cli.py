@@ -154,3 +154,7 @@ def demo() -> None:
     typer.echo(f"PROCESSION_ORG={org_id}")
     typer.echo(f"PROCESSION_TOKEN={token}")
     typer.echo(f"(saved in {settings.demo_env_file}; admin user {DEMO_ADMIN_EMAIL})")
+
+
+if __name__ == "__main__":
+    app()

@@ -64,7 +64,8 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message, code = HTTP_ERRORS.get(exc.status_code, (str(exc.detail), "HTTP_ERROR"))
-    return error_response(exc.status_code, message, code, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, message, code, headers=headers)
 
 
 async def integrity_error(_request: Request, exc: Exception) -> JSONResponse:

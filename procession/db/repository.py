@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,8 @@ from procession.errors import NotFound
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+"""A select of any columns (SQLAlchemy 2.1 types selects by their column tuple)."""
 
 
 class Visibility(StrEnum):
@@ -40,7 +42,7 @@ class PageResult(Generic[T]):
     request: PageRequest
 
 
-def with_visibility(stmt: Select[Any], model: type[LifecycleMixin], visibility: Visibility) -> Any:
+def with_visibility(stmt: AnySelect, model: type[LifecycleMixin], visibility: Visibility) -> Any:
     """Add the archived-or-not criterion for `visibility` to a select of `model`."""
     if visibility is Visibility.LIVE:
         return stmt.where(model.archived_at.is_(None))
@@ -49,13 +51,13 @@ def with_visibility(stmt: Select[Any], model: type[LifecycleMixin], visibility: 
     return stmt
 
 
-async def count(session: AsyncSession, stmt: Select[Any]) -> int:
+async def count(session: AsyncSession, stmt: AnySelect) -> int:
     """How many rows `stmt` selects."""
     total_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     return int((await session.execute(total_stmt)).scalar_one())
 
 
-async def paginate(session: AsyncSession, stmt: Select[Any], page: PageRequest) -> PageResult[Any]:
+async def paginate(session: AsyncSession, stmt: AnySelect, page: PageRequest) -> PageResult[Any]:
     """One page of the first column of `stmt`, and the count of every matching row (the SDK
     checks the total)."""
     rows = (await session.scalars(stmt.limit(page.per_page).offset(page.offset))).all()
@@ -63,7 +65,7 @@ async def paginate(session: AsyncSession, stmt: Select[Any], page: PageRequest) 
 
 
 async def paginate_rows(
-    session: AsyncSession, stmt: Select[Any], page: PageRequest
+    session: AsyncSession, stmt: AnySelect, page: PageRequest
 ) -> PageResult[Any]:
     """Like `paginate`, for statements selecting several entities: items are row tuples."""
     rows = (await session.execute(stmt.limit(page.per_page).offset(page.offset))).all()
@@ -84,7 +86,7 @@ class Repository(Generic[M]):
         self.session = session
         self.org_id = org_id
 
-    def base(self) -> Select[tuple[M]]:
+    def base(self) -> AnySelect:
         return select(self.model).where(self.model.org_id == self.org_id)
 
     async def get(self, id_: str, *options: ORMOption, for_update: bool = False) -> M | None:

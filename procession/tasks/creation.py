@@ -42,7 +42,8 @@ def deadline_from_rule(rule: dict[str, Any] | None, launched_at: datetime) -> da
     from the launch too (a simplification: steps have no start times of their own yet)."""
     if not rule:
         return launched_at + DEFAULT_DEADLINE
-    offset = timedelta(seconds=rule.get("value", 0) * UNIT_SECONDS.get(rule.get("unit"), 86400))
+    unit_seconds = UNIT_SECONDS.get(str(rule.get("unit", "days")), UNIT_SECONDS["days"])
+    offset = timedelta(seconds=rule.get("value", 0) * unit_seconds)
     return launched_at - offset if rule.get("option") == "prior_to" else launched_at + offset
 
 
@@ -95,9 +96,9 @@ async def create_process_tasks(
     next_increment = await TaskRepository(session, caller.org_id).next_increment_id()
     tasks, fields, owners = [], [], []
     for offset, step in enumerate(steps):
-        override = overrides.get(step.id)
+        chosen = overrides.get(step.id)
         task_id = new_id()
-        deadline = (override.deadline if override else None) or deadline_from_rule(
+        deadline = (chosen.deadline if chosen else None) or deadline_from_rule(
             step.deadline, process.created_at
         )
         tasks.append(
@@ -123,7 +124,7 @@ async def create_process_tasks(
                 "updated_at": process.created_at,
             }
         )
-        owners += owner_rows(task_id, owners_for_step(step, override, caller.user_id))
+        owners += owner_rows(task_id, owners_for_step(step, chosen, caller.user_id))
         fields += [copied_field(task_id, capture) for capture in captures[step.id]]
     for model, rows in ((Task, tasks), (TaskField, fields), (TaskOwner, owners)):
         if rows:

@@ -44,7 +44,7 @@ class TaskExtras(Input):
     top_secret: bool = False
 
 
-TASK_EXTRA_KEYS = frozenset(TaskExtras.model_fields)
+TASK_EXTRA_KEYS: set[str] = set(TaskExtras.model_fields)
 
 
 class TaskOverride(Input):
@@ -112,7 +112,7 @@ class TaskFieldRead(CaptureRead):
     value: Any = None
 
     @classmethod
-    def of(cls, field: TaskField, step_id: str | None) -> "TaskFieldRead":
+    def of_field(cls, field: TaskField, step_id: str | None) -> "TaskFieldRead":
         """Addressed by its capture id, as Tallyfy's `taskdata` keys are."""
         values = cls.field_values(field)
         return cls(**values, id=field.capture_id, step_id=step_id or "", value=field.value)

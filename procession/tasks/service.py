@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
@@ -12,7 +12,14 @@ from procession.auth.service import Principal
 from procession.comments.repository import CommentRepository
 from procession.comments.schemas import CommentRead
 from procession.db.lifecycle import ensure_live
-from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
+from procession.db.repository import (
+    AnySelect,
+    PageRequest,
+    PageResult,
+    Visibility,
+    paginate,
+    with_visibility,
+)
 from procession.db.types import utcnow
 from procession.errors import InvalidState, NotFound, RuleViolation
 from procession.orgs import service as org_service
@@ -55,7 +62,7 @@ class TaskFilters:
 # ---------------------------------------------------------------- reading
 
 
-def with_status(stmt: Select[Any], status: str | None) -> Select[Any]:
+def with_status(stmt: AnySelect, status: str | None) -> AnySelect:
     """Tallyfy's task status filters; `all` (or none) applies no filter."""
     if status in ("complete", "completed"):
         return stmt.where(Task.status == TaskStatus.COMPLETED)
@@ -154,7 +161,7 @@ async def describe_tasks(
     if "form_fields" in includes:
         for task in tasks:
             extra[task.id]["form_fields"] = Data(
-                data=[TaskFieldRead.of(field, task.step_id) for field in fields[task.id]]
+                data=[TaskFieldRead.of_field(field, task.step_id) for field in fields[task.id]]
             )
     if "step" in includes:
         await include_steps(session, caller, tasks, extra)

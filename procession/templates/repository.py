@@ -58,8 +58,9 @@ class TemplateRepository(Repository[Template]):
             .where(Process.org_id == self.org_id, Process.template_id.in_(template_ids))
             .group_by(Process.template_id)
         )
-        for template_id, n in launched.all():
-            result[template_id] = (result[template_id][0], n)
+        for launched_from, n in launched.all():
+            if launched_from is not None:
+                result[launched_from] = (result[launched_from][0], n)
         return result
 
     async def get_step(self, template_id: str, step_id: str) -> Step:

@@ -71,7 +71,7 @@ class FieldExtras(Input):
     settings: dict[str, Any] = {}
 
 
-EXTRA_FIELD_KEYS = frozenset(FieldExtras.model_fields)
+EXTRA_FIELD_KEYS: set[str] = set(FieldExtras.model_fields)
 
 
 class FieldCreate(FieldExtras):
@@ -194,7 +194,7 @@ class StepExtras(Input):
     roles: list[str] = []
 
 
-STEP_EXTRA_KEYS = frozenset(StepExtras.model_fields)
+STEP_EXTRA_KEYS: set[str] = set(StepExtras.model_fields)
 
 
 class StepCreate(StepExtras):
@@ -300,7 +300,7 @@ class TemplateSettings(Input):
     groups: list[str] = []
 
 
-TEMPLATE_SETTING_KEYS = frozenset(TemplateSettings.model_fields)
+TEMPLATE_SETTING_KEYS: set[str] = set(TemplateSettings.model_fields)
 
 
 class TemplateCreate(TemplateSettings):

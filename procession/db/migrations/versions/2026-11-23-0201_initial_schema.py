@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import procession.db.types
-from sqlalchemy.dialects import postgresql
 
 revision: str = "10cd4a4d63cf"
 down_revision: str | None = None

@@ -1,0 +1,154 @@
+"""Test fixtures: a real SQLite file per test (copied from one migrated at session start),
+the real app through its ASGI test client, and organizations with members of every role."""
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from procession.auth import service as auth_service
+from procession.auth.models import Role
+from procession.config import Settings
+from procession.db import migrate
+from procession.db.session import unit_of_work
+from procession.main import create_app
+from procession.orgs import service as org_service
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file brought to head by Alembic once per session (migrations run every
+    time the suite does)."""
+    path = tmp_path_factory.mktemp("template") / "procession.db"
+    migrate.upgrade(Settings(database_url=f"sqlite:///{path}", _env_file=None))
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+    path = tmp_path / "procession.db"
+    shutil.copyfile(migrated_db, path)
+    return Settings(database_url=f"sqlite:///{path}", _env_file=None)
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    email: str
+    token: str
+
+
+@dataclass(frozen=True)
+class OrgFixture:
+    id: str
+    admin: Member
+    standard: Member
+    light: Member
+
+
+async def seed_org(settings: Settings, name: str) -> OrgFixture:
+    """An organization with an admin, a standard and a light member, each with a token."""
+    async with unit_of_work(settings) as session:
+        org = await org_service.create_organization(session, name=name)
+        members = {}
+        for role in Role:
+            email = f"{role.value}@{name.lower()}.example.com"
+            user = await org_service.add_user(
+                session, org_id=org.id, email=email, first_name=role.value.title(), role=role
+            )
+            token = await auth_service.issue_token(session, user=user)
+            members[role] = Member(user.id, email, token)
+        return OrgFixture(org.id, members[Role.ADMIN], members[Role.STANDARD], members[Role.LIGHT])
+
+
+class Api:
+    """Calls one organization's API as one member: `api.get("/runs")` requests
+    `/api/organizations/{org}/runs` with that member's bearer token."""
+
+    def __init__(self, client: TestClient, org_id: str, token: str | None) -> None:
+        self.client = client
+        self.org_id = org_id
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def url(self, path: str) -> str:
+        return f"/api/organizations/{self.org_id}{path}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, self.url(path), headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, json=json, **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def as_(self, member: Member) -> "Api":
+        return Api(self.client, self.org_id, member.token)
+
+
+@dataclass(frozen=True)
+class World:
+    """Two organizations: `org` (where tests act) and `other` (the outsider's)."""
+
+    client: TestClient
+    settings: Settings
+    org: OrgFixture
+    other: OrgFixture
+
+    @property
+    def admin(self) -> Api:
+        return Api(self.client, self.org.id, self.org.admin.token)
+
+    @property
+    def standard(self) -> Api:
+        return Api(self.client, self.org.id, self.org.standard.token)
+
+    @property
+    def light(self) -> Api:
+        return Api(self.client, self.org.id, self.org.light.token)
+
+    @property
+    def outsider(self) -> Api:
+        """The other organization's admin, addressing *this* organization's URLs."""
+        return Api(self.client, self.org.id, self.other.admin.token)
+
+    @property
+    def anonymous(self) -> Api:
+        return Api(self.client, self.org.id, None)
+
+    @property
+    def other_admin(self) -> Api:
+        """The other organization's admin in their own organization."""
+        return Api(self.client, self.other.id, self.other.admin.token)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(client: TestClient, settings: Settings) -> World:
+    org = asyncio.run(seed_org(settings, "Acme"))
+    other = asyncio.run(seed_org(settings, "Globex"))
+    return World(client, settings, org, other)
+
+
+@pytest.fixture
+def api(world: World) -> Api:
+    """The admin of the test organization."""
+    return world.admin
