@@ -9,6 +9,7 @@ from procession import __version__
 from procession.api.errors import install_error_handlers
 from procession.api.router import build_api_router
 from procession.config import Settings, get_settings
+from procession.db import lifecycle
 from procession.db.session import Database
 
 
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     (the official SDK's base URL); only the `/api` copy is in the OpenAPI document.
     """
     settings = settings or get_settings()
+    lifecycle.check_graph()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

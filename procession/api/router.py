@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from procession.audit.router import router as audit_router
 from procession.comments.router import router as comments_router
 from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
@@ -22,6 +23,7 @@ def build_api_router() -> APIRouter:
         processes_router,
         tasks_router,
         comments_router,
+        audit_router,
         organizations_router,
     ):
         api.include_router(feature)

@@ -6,9 +6,7 @@ from procession.auth.service import Principal
 from procession.comments.models import Comment
 from procession.comments.repository import CommentRepository
 from procession.comments.schemas import CommentCreate, CommentUpdate
-from procession.db.base import new_id
-from procession.db.lifecycle import ensure_live
-from procession.db.types import utcnow
+from procession.db import lifecycle
 from procession.errors import NotFound
 from procession.tasks import service as task_service
 from procession.templates.service import ensure_members
@@ -70,9 +68,5 @@ async def delete_comment(
     """Archive the comment under its own batch, so restoring its process later leaves it
     deleted."""
     comment = await authored_comment(session, caller, task_id, comment_id)
-    ensure_live(comment, "The comment is already deleted.")
-    comment.archived_at = utcnow()
-    comment.archived_by_id = caller.user_id
-    comment.archive_batch_id = new_id()
-    await session.flush()
+    await lifecycle.archive(session, comment, caller.user_id)
     return comment

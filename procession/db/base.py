@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -52,6 +53,9 @@ class LifecycleMixin:
     Live means `archived_at IS NULL`. `archive_batch_id` names the archive operation that hid
     the row, so a restore brings back exactly the rows that operation hid.
     """
+
+    if TYPE_CHECKING:  # every archivable model has a hex id (HexIdMixin)
+        id: Mapped[str]
 
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
     archived_by_id: Mapped[int | None] = mapped_column(Integer, default=None)

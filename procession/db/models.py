@@ -1,5 +1,6 @@
 """Imports every model so the mappers and `Base.metadata` are complete (Alembic, tests)."""
 
+from procession.audit.models import AuditEvent
 from procession.auth.models import ApiToken, Membership, User
 from procession.comments.models import Comment
 from procession.db.base import Base
@@ -11,6 +12,7 @@ from procession.templates.models import Capture, PrerunField, Step, Template
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Base",
     "Capture",
     "Comment",

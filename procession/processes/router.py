@@ -2,10 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from procession.api.deps import Archived, DbSession, Page, With
 from procession.api.schemas import Data, Listing
+from procession.audit import service as audit_service
+from procession.audit.router import purge_response
+from procession.audit.schemas import PurgePreview
 from procession.auth.deps import Caller
 from procession.processes import service as process_service
 from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
@@ -81,3 +84,39 @@ async def update_run(
 ) -> Data[RunRead]:
     await process_service.update_process(session, caller, process_id, body)
     return await one(session, caller, process_id, frozenset())
+
+
+@router.delete("/{process_id}")
+async def archive_run(process_id: str, caller: Caller, session: DbSession) -> Data[RunRead]:
+    """Archive a process: it and its tasks and comments leave the default views, kept whole."""
+    process = await process_service.get_process(session, caller, process_id, for_update=True)
+    await audit_service.archive(session, caller, process)
+    return await one(session, caller, process_id, frozenset())
+
+
+@router.put("/{process_id}/activate")
+async def restore_run(process_id: str, caller: Caller, session: DbSession) -> Data[RunRead]:
+    """Restore an archived process exactly as it was, with its previous status."""
+    process = await process_service.get_process(session, caller, process_id, for_update=True)
+    await audit_service.restore(session, caller, process)
+    return await one(session, caller, process_id, frozenset())
+
+
+@router.delete(
+    "/{process_id}/delete",
+    response_model=None,
+    responses={
+        200: {
+            "description": "Deleted (empty body); with `dry_run`, what would go",
+            "model": PurgePreview,
+        }
+    },
+)
+async def purge_run(
+    process_id: str, caller: Caller, session: DbSession, dry_run: bool = False
+) -> Response:
+    """Permanently delete an archived process and everything that belongs to it. Admins
+    only; 422 while it is not archived. `?dry_run=true` only counts what would go."""
+    process = await process_service.get_process(session, caller, process_id, for_update=True)
+    counts = await audit_service.purge(session, caller, process, dry_run=dry_run)
+    return purge_response(counts, dry_run, Response(status_code=200))

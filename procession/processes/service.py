@@ -81,9 +81,13 @@ async def list_processes(
     )
 
 
-async def get_process(session: AsyncSession, caller: Principal, process_id: str) -> Process:
+async def get_process(
+    session: AsyncSession, caller: Principal, process_id: str, *, for_update: bool = False
+) -> Process:
     """A process of the caller's organization, archived or not; `NotFound` otherwise."""
-    return await ProcessRepository(session, caller.org_id).get_or_raise(process_id)
+    return await ProcessRepository(session, caller.org_id).get_or_raise(
+        process_id, for_update=for_update
+    )
 
 
 def kickoff_values(

@@ -41,8 +41,18 @@ async def list_tags(
     return await paginate(session, stmt.order_by(order, Tag.id), page)
 
 
-async def get_tag(session: AsyncSession, caller: Principal, tag_id: str) -> Tag:
-    return await TagRepository(session, caller.org_id).get_or_raise(tag_id)
+async def get_tag(
+    session: AsyncSession, caller: Principal, tag_id: str, *, for_update: bool = False
+) -> Tag:
+    return await TagRepository(session, caller.org_id).get_or_raise(tag_id, for_update=for_update)
+
+
+async def ensure_title_free(session: AsyncSession, caller: Principal, tag: Tag) -> None:
+    """Before restoring `tag`: 422 if a live tag has taken its title since it was archived."""
+    if tag.is_archived and await TagRepository(session, caller.org_id).title_taken(
+        tag.title, except_id=tag.id
+    ):
+        raise RuleViolation("title", "A live tag now has this title; rename that one first.")
 
 
 async def create_tag(session: AsyncSession, caller: Principal, data: TagCreate) -> Tag:

@@ -2,10 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from procession.api.deps import Archived, DbSession, Page, With
 from procession.api.schemas import Data, Listing
+from procession.audit import service as audit_service
+from procession.audit.router import purge_response
+from procession.audit.schemas import PurgePreview
 from procession.auth.deps import Caller
 from procession.db.repository import PageRequest, PageResult
 from procession.orgs import service as org_service
@@ -208,3 +211,34 @@ async def list_member_tasks(
     filters = TaskFilters(status=status, owner_ids=(user_id,), visibility=visibility)
     result = await task_service.list_tasks(session, caller, filters=filters, page=page)
     return await listing(session, caller, result, includes, request)
+
+
+@router.delete("/tasks/{task_id}", status_code=204)
+async def archive_task(task_id: str, caller: Caller, session: DbSession) -> Response:
+    """Archive a one-off task (and its comments). Process tasks go with their process: 422."""
+    task = await task_service.oneoff_task(session, caller, task_id)
+    await audit_service.archive(session, caller, task)
+    return Response(status_code=204)
+
+
+@router.put("/tasks/{task_id}/restore")
+async def restore_task(task_id: str, caller: Caller, session: DbSession) -> Data[TaskRead]:
+    task = await task_service.oneoff_task(session, caller, task_id)
+    await audit_service.restore(session, caller, task)
+    return Data(data=await one(session, caller, task, frozenset()))
+
+
+@router.delete(
+    "/tasks/{task_id}/delete",
+    status_code=204,
+    response_model=None,
+    responses={200: {"model": PurgePreview}},
+)
+async def purge_task(
+    task_id: str, caller: Caller, session: DbSession, dry_run: bool = False
+) -> Response:
+    """Permanently delete an archived one-off task with its comments, answers and links.
+    Admins only; 422 while not archived or for a process task."""
+    task = await task_service.oneoff_task(session, caller, task_id, admin=True)
+    counts = await audit_service.purge(session, caller, task, dry_run=dry_run)
+    return purge_response(counts, dry_run, Response(status_code=204))

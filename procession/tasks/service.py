@@ -210,6 +210,21 @@ async def include_steps(
         extra[task.id]["step"] = Data(data=StepRead.of(step, captures[step.id]) if step else None)
 
 
+async def oneoff_task(
+    session: AsyncSession, caller: Principal, task_id: str, *, admin: bool = False
+) -> Task:
+    """A one-off task, for archive, restore or permanent delete: 404, then 403 (light
+    members; non-admins when `admin`), then 422 for a task that belongs to a process."""
+    task = await TaskRepository(session, caller.org_id).get_or_raise(task_id, for_update=True)
+    if admin:
+        caller.require(Role.ADMIN, action="permanently delete tasks")
+    else:
+        caller.require_editor("archive or restore tasks")
+    if task.process_id is not None:
+        raise InvalidState("This task belongs to a process: archive or delete the process instead.")
+    return task
+
+
 # ---------------------------------------------------------------- changing
 
 

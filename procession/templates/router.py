@@ -3,9 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from procession.api.deps import Archived, DbSession, Page, With
 from procession.api.schemas import Data, Listing
+from procession.audit import service as audit_service
+from procession.audit.router import purge_response
+from procession.audit.schemas import PurgePreview
 from procession.auth.deps import Caller
 from procession.templates import service as template_service
 from procession.templates.schemas import (
@@ -16,6 +20,7 @@ from procession.templates.schemas import (
     StepRead,
     StepReorder,
     StepUpdate,
+    TemplateArchived,
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
@@ -149,3 +154,41 @@ async def delete_capture(
 ) -> Response:
     await template_service.delete_capture(session, caller, template_id, step_id, capture_id)
     return Response(status_code=204)
+
+
+@router.delete("/{template_id}")
+async def archive_template(
+    template_id: str, caller: Caller, session: DbSession
+) -> TemplateArchived:
+    """Archive a template: it leaves the library; processes launched from it keep running;
+    new launches from it are refused until it is restored."""
+    template = await template_service.get_template(session, caller, template_id, for_update=True)
+    await audit_service.archive(session, caller, template)
+    view = await one(session, caller, template_id, frozenset())
+    return TemplateArchived(data=view.data, message="The template was archived.")
+
+
+@router.put("/{template_id}/restore")
+async def restore_template(
+    template_id: str, caller: Caller, session: DbSession
+) -> Data[TemplateRead]:
+    template = await template_service.get_template(session, caller, template_id, for_update=True)
+    await audit_service.restore(session, caller, template)
+    return await one(session, caller, template_id, frozenset())
+
+
+@router.delete(
+    "/{template_id}/delete",
+    response_model=None,
+    responses={200: {"model": TemplateArchived | PurgePreview}},
+)
+async def purge_template(
+    template_id: str, caller: Caller, session: DbSession, dry_run: bool = False
+) -> Response:
+    """Permanently delete an archived template with its steps, form fields and kick-off
+    fields. Processes launched from it are kept. Admins only; 422 while not archived."""
+    template = await template_service.get_template(session, caller, template_id, for_update=True)
+    counts = await audit_service.purge(session, caller, template, dry_run=dry_run)
+    gone = TemplateArchived(message="The template was permanently deleted.")
+    done = JSONResponse(gone.model_dump(exclude={"data"}))
+    return purge_response(counts, dry_run, done)

@@ -54,9 +54,13 @@ async def list_templates(
     return await paginate(session, stmt.order_by(Template.updated_at.desc(), Template.id), page)
 
 
-async def get_template(session: AsyncSession, caller: Principal, template_id: str) -> Template:
+async def get_template(
+    session: AsyncSession, caller: Principal, template_id: str, *, for_update: bool = False
+) -> Template:
     """A template of the caller's organization, archived or not; `NotFound` otherwise."""
-    return await TemplateRepository(session, caller.org_id).get_or_raise(template_id)
+    return await TemplateRepository(session, caller.org_id).get_or_raise(
+        template_id, for_update=for_update
+    )
 
 
 async def describe_templates(

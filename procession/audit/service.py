@@ -1,0 +1,118 @@
+"""Archive, restore and permanent delete as callers see them: the permission rules and the
+audit trail around the one lifecycle engine (`procession.db.lifecycle`).
+
+Callers fetch the object first (404), so the checks run in Tallyfy's order: 404, then 403,
+then 422.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procession.audit.models import AuditEvent
+from procession.auth.models import Role
+from procession.auth.service import Principal
+from procession.db import lifecycle
+from procession.db.base import LifecycleMixin
+from procession.db.repository import (
+    PageRequest,
+    PageResult,
+    Repository,
+    paginate,
+)
+from procession.processes.models import Process
+from procession.tags.models import Tag
+from procession.tasks.models import Task
+from procession.templates.models import Template
+
+# How each archivable resource is named in the audit trail, and which attribute names it.
+AUDITED: dict[type[Any], tuple[str, str]] = {
+    Process: ("process", "name"),
+    Template: ("template", "title"),
+    Task: ("task", "title"),
+    Tag: ("tag", "title"),
+}
+
+
+def record(
+    session: AsyncSession, caller: Principal, action: str, obj: Any, counts: dict[str, int]
+) -> None:
+    object_type, name_attribute = AUDITED[type(obj)]
+    session.add(
+        AuditEvent(
+            org_id=caller.org_id,
+            actor_id=caller.user_id,
+            action=action,
+            object_type=object_type,
+            object_id=obj.id,
+            object_name=getattr(obj, name_attribute),
+            counts=counts,
+        )
+    )
+
+
+async def archive(session: AsyncSession, caller: Principal, obj: LifecycleMixin) -> None:
+    """Archive `obj` with its cascade (403 for light members). Repeating it is a no-op that
+    records nothing."""
+    caller.require_editor(f"archive this {AUDITED[type(obj)][0]}")
+    counts = await lifecycle.archive(session, obj, caller.user_id)
+    if counts:
+        record(session, caller, "archive", obj, counts)
+    await session.flush()
+
+
+async def restore(session: AsyncSession, caller: Principal, obj: LifecycleMixin) -> None:
+    """Restore exactly what the archive of `obj` hid (403 for light members)."""
+    caller.require_editor(f"restore this {AUDITED[type(obj)][0]}")
+    counts = await lifecycle.restore(session, obj)
+    if counts:
+        record(session, caller, "restore", obj, counts)
+    await session.flush()
+
+
+async def purge(
+    session: AsyncSession, caller: Principal, obj: LifecycleMixin, *, dry_run: bool = False
+) -> dict[str, int]:
+    """Permanently delete an archived `obj` with every dependent row: 403 unless admin, 422
+    unless archived. The audit entry survives the delete."""
+    caller.require(Role.ADMIN, action=f"permanently delete this {AUDITED[type(obj)][0]}")
+    counts = await lifecycle.purge(session, obj, dry_run=dry_run)
+    if not dry_run:
+        # Same transaction as the delete: the entry exists exactly when the delete happened.
+        record(session, caller, "purge", obj, counts)
+    await session.flush()
+    return counts
+
+
+class AuditRepository(Repository[AuditEvent]):
+    model = AuditEvent
+    resource = "Audit event"
+
+
+async def list_events(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    page: PageRequest,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> PageResult[AuditEvent]:
+    """The organization's lifecycle events, newest first. Admins only (403)."""
+    caller.require(Role.ADMIN, action="read the audit trail")
+    stmt = AuditRepository(session, caller.org_id).base()
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    if since:
+        stmt = stmt.where(AuditEvent.created_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.created_at < until)
+    order = (AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    return await paginate(session, stmt.order_by(*order), page)
