@@ -1,0 +1,47 @@
+"""A real server for tests that talk HTTP over loopback (the SDK, the seed samples)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx2 as httpx
+
+from procession.config import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server(settings: Settings, *, workers: int = 1) -> Iterator[str]:
+    """Run `procession serve` on a free loopback port against `settings`' database until the
+    block ends; yields the base URL (without `/api`)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "warning"}
+    command = [sys.executable, "-m", "procession.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/api/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
