@@ -3,16 +3,22 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Every setting Procession reads. Environment names are the field names in upper case."""
+    """Every setting Procession reads, from `PROCESSION_<NAME>` environment variables (and
+    `.env`); the database URL is read from `DATABASE_URL`."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PROCESSION_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
-    database_url: str = "sqlite:///var/procession.db"
+    database_url: str = Field(
+        "sqlite:///var/procession.db",
+        validation_alias=AliasChoices("DATABASE_URL", "PROCESSION_DATABASE_URL"),
+    )
     """SQLAlchemy URL. `sqlite:///path` (default) or `postgresql+psycopg://user:pass@host/db`."""
     host: str = "127.0.0.1"
     port: int = 8000

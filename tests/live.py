@@ -25,7 +25,7 @@ def live_server(settings: Settings, *, workers: int = 1) -> Iterator[str]:
     """Run `procession serve` on a free loopback port against `settings`' database until the
     block ends; yields the base URL (without `/api`)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": "warning"}
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "PROCESSION_LOG_LEVEL": "warning"}
     command = [sys.executable, "-m", "procession.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env)

@@ -15,7 +15,7 @@ def procession(tmp_path: Path, *args: str) -> str:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "DEMO_ENV_FILE": str(tmp_path / "demo.env"),
+        "PROCESSION_DEMO_ENV_FILE": str(tmp_path / "demo.env"),
     }
     command = [sys.executable, "-m", "procession.cli", *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
