@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve migrate demo test lint typecheck fmt check revision clean
+.PHONY: install run serve migrate demo test test-pg lint typecheck fmt check revision clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Procession needs Python 3.11 or newer")'
@@ -27,6 +27,9 @@ run: demo ## migrate, make sure the demo organization exists, and serve on HOST:
 
 test: install ## run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-pg: install ## run the whole test suite on a throwaway PostgreSQL cluster
+	scripts/with-postgres.sh sh -c 'TEST_DATABASE_URL="$$DATABASE_URL" $(BIN)/pytest $(PYTEST_ARGS)'
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check procession tests bench

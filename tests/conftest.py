@@ -1,11 +1,10 @@
-"""Test fixtures: a real SQLite file per test (copied from one migrated at session start),
+"""Test fixtures: a real database per test (copied from one migrated at session start),
 the real app through its ASGI test client, and organizations with members of every role."""
 
 import asyncio
-import shutil
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -15,26 +14,26 @@ from fastapi.testclient import TestClient
 from procession.auth import service as auth_service
 from procession.auth.models import Role
 from procession.config import Settings
-from procession.db import migrate
 from procession.db.session import unit_of_work
 from procession.main import create_app
 from procession.orgs import service as org_service
+from tests.databases import DatabaseFactory
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file brought to head by Alembic once per session (migrations run every
-    time the suite does)."""
-    path = tmp_path_factory.mktemp("template") / "procession.db"
-    migrate.upgrade(Settings(database_url=f"sqlite:///{path}", _env_file=None))
-    return path
+def databases(tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
+    """Migrations run once per session (so every run exercises them); each test gets a copy.
+    On SQLite by default; on PostgreSQL when TEST_DATABASE_URL names a server (`make test-pg`)."""
+    return DatabaseFactory(
+        tmp_path_factory.mktemp("databases"), os.environ.get("TEST_DATABASE_URL")
+    )
 
 
 @pytest.fixture
-def settings(tmp_path: Path, migrated_db: Path) -> Settings:
-    path = tmp_path / "procession.db"
-    shutil.copyfile(migrated_db, path)
-    return Settings(database_url=f"sqlite:///{path}", _env_file=None)
+def settings(databases: DatabaseFactory) -> Iterator[Settings]:
+    fresh = databases.fresh()
+    yield fresh
+    databases.drop(fresh)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,10 @@
 """Every write is one transaction: a failure part-way leaves nothing behind."""
 
-import sqlite3
-
 from tests.conftest import Api, World
+from tests.databases import row_counts
 from tests.factories import make_template, ok, steps_of
 
 COUNTED_TABLES = ("processes", "tasks", "task_fields", "task_owners", "taggings")
-
-
-def row_counts(world: World) -> dict[str, int]:
-    path = world.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
-        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
 
 
 def test_launch_failing_after_the_process_row_is_written_leaves_nothing(
@@ -20,7 +13,7 @@ def test_launch_failing_after_the_process_row_is_written_leaves_nothing(
     template = make_template(api, steps=2)
     step = steps_of(api, template["id"])[0]
     tag = ok(api.post("/tags", {"title": "urgent"}), 201)["data"]
-    before = row_counts(world)
+    before = row_counts(world.settings, COUNTED_TABLES)
     # The process row is flushed before the per-step overrides are checked, and the tags
     # after the tasks: both failures must roll back everything the launch wrote.
     bad_step = api.post("/runs", {"checklist_id": template["id"], "tasks": {"f" * 32: {}}})
@@ -36,5 +29,5 @@ def test_launch_failing_after_the_process_row_is_written_leaves_nothing(
     )
     assert bad_tag.status_code == 422
     assert bad_tag.json()["errors"] == {"tags": ["Unknown tag: " + "0" * 32]}
-    assert row_counts(world) == before
+    assert row_counts(world.settings, COUNTED_TABLES) == before
     assert ok(api.get("/runs"))["meta"]["pagination"]["total"] == 0

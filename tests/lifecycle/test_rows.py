@@ -1,35 +1,17 @@
 """What archive, restore and purge do to the rows: every table, every column."""
 
-import sqlite3
 from typing import Any
 
 import pytest
 
 from tests.conftest import Api, World
+from tests.databases import Snapshot, foreign_key_violations
+from tests.databases import snapshot as database_snapshot
 from tests.factories import add_capture, launch, make_template, ok, steps_of, tasks_of
 
-Snapshot = dict[str, list[tuple[Any, ...]]]
 
-
-def database(world: World) -> sqlite3.Connection:
-    return sqlite3.connect(world.settings.database_url.removeprefix("sqlite:///"))
-
-
-def snapshot(world: World, *, skip: tuple[str, ...] = ("audit_events",)) -> Snapshot:
-    """Every row of every table (but `skip`), sorted, all columns."""
-    with database(world) as db:
-        tables = [
-            name
-            for (name,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                " AND name != 'alembic_version'"
-            )
-        ]
-        return {
-            table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-            for table in tables
-            if table not in skip
-        }
+def snapshot(world: World) -> Snapshot:
+    return database_snapshot(world.settings)
 
 
 def counts(snap: Snapshot) -> dict[str, int]:
@@ -110,10 +92,8 @@ def test_purge_removes_every_related_row_and_nothing_else(api: Api, world: World
     assert removed == expected
     for table, rows in after.items():
         assert set(rows) <= set(before[table]), f"{table} changed beyond deletions"
-    with database(world) as db:
-        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-        leftovers = db.execute("SELECT count(*) FROM tasks WHERE process_id = ?", (run["id"],))
-        assert leftovers.fetchone()[0] == 0
+    assert foreign_key_violations(world.settings) == []
+    assert not any(run["id"] in row for rows in after.values() for row in rows)
 
 
 def test_template_purge_removes_its_parts_and_keeps_launched_runs(api: Api, world: World) -> None:

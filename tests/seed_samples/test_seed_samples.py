@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from procession.config import Settings
 from tests.conftest import OrgFixture, seed_org
+from tests.databases import DatabaseFactory
 from tests.live import live_server
 
 SAMPLES = Path(__file__).parent / "js"
@@ -24,15 +24,12 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, migrated_db: Path
-) -> Iterator[tuple[str, OrgFixture]]:
-    path = tmp_path_factory.mktemp("seed") / "procession.db"
-    shutil.copyfile(migrated_db, path)
-    settings = Settings(database_url=f"sqlite:///{path}", _env_file=None)
+def server(databases: DatabaseFactory) -> Iterator[tuple[str, OrgFixture]]:
+    settings = databases.fresh()
     org = asyncio.run(seed_org(settings, "Seeds"))
     with live_server(settings) as base:
         yield base, org
+    databases.drop(settings)
 
 
 def run_sample(name: str, base: str, org: OrgFixture, **ids: str) -> str:
