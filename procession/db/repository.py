@@ -10,6 +10,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from procession.db.base import Base, LifecycleMixin
 from procession.errors import NotFound
+from procession.orgs.models import Organization
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
@@ -93,7 +94,8 @@ class Repository(Generic[M]):
         """The row with this id in this organization, archived or not."""
         stmt = self.base().where(self.model.id == id_).options(*options)
         if for_update:
-            stmt = stmt.with_for_update()
+            # Re-read the row under the lock: an object already in the session may be stale.
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def get_or_raise(self, id_: str, *options: ORMOption, for_update: bool = False) -> M:
@@ -104,7 +106,11 @@ class Repository(Generic[M]):
         return row
 
     async def next_increment_id(self) -> int:
-        """The next per-organization sequence number for this model."""
+        """The next per-organization sequence number for this model. Locks the organization
+        row, so concurrent creations in one organization never draw the same number."""
+        await self.session.execute(
+            select(Organization.id).where(Organization.id == self.org_id).with_for_update()
+        )
         stmt = select(func.coalesce(func.max(self.model.increment_id), 0) + 1).where(
             self.model.org_id == self.org_id
         )

@@ -120,7 +120,7 @@ async def process_or_raise(
 ) -> Process:
     stmt = select(Process).where(Process.id == process_id, Process.org_id == caller.org_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     process = (await session.scalars(stmt)).one_or_none()
     if process is None:
         raise NotFound("Process")
@@ -236,13 +236,19 @@ async def workable_task(
     process_id: str | None = None,
 ) -> Task:
     """A task the caller may work on, locked for the change: 404, then 403 (light members
-    work only on their own tasks), then 422 when it (or its process) is archived."""
+    work only on their own tasks), then 422 when it (or its process) is archived.
+
+    Locks are always taken process first, then task (as archive and purge do), so
+    concurrent changes to one process queue instead of deadlocking.
+    """
     repo = TaskRepository(session, caller.org_id)
     if process_id is None:
-        task = await repo.get_or_raise(task_id, for_update=True)
-    else:
-        await process_or_raise(session, caller, process_id)
+        process_id = (await repo.get_or_raise(task_id)).process_id
+    if process_id is not None:
+        await process_or_raise(session, caller, process_id, for_update=True)
         task = await repo.in_process(process_id, task_id, for_update=True)
+    else:
+        task = await repo.get_or_raise(task_id, for_update=True)
     if caller.role == Role.LIGHT:
         owners = (await repo.owners_of([task.id]))[task.id]
         if caller.user_id not in owners.users:
@@ -362,7 +368,10 @@ async def refresh_process(session: AsyncSession, task: Task) -> None:
         return
     process = (
         await session.scalars(
-            select(Process).where(Process.id == task.process_id).with_for_update()
+            select(Process)
+            .where(Process.id == task.process_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     ).one()
     done = case((Task.status == TaskStatus.COMPLETED, 1), else_=0)
