@@ -13,8 +13,20 @@ class TemplateRepository(Repository[Template]):
     resource = "Template"
 
     async def steps_of(self, template_id: str) -> list[Step]:
-        stmt = select(Step).where(Step.template_id == template_id).order_by(Step.position)
-        return list((await self.session.scalars(stmt)).all())
+        return (await self.steps_of_many([template_id]))[template_id]
+
+    async def steps_of_many(self, template_ids: list[str]) -> dict[str, list[Step]]:
+        """Steps of these templates, each template's in position order, in one query."""
+        found: dict[str, list[Step]] = {template_id: [] for template_id in template_ids}
+        if template_ids:
+            stmt = (
+                select(Step)
+                .where(Step.template_id.in_(template_ids))
+                .order_by(Step.template_id, Step.position)
+            )
+            for step in (await self.session.scalars(stmt)).all():
+                found[step.template_id].append(step)
+        return found
 
     async def captures_of(self, step_ids: list[str]) -> dict[str, list[Capture]]:
         """Captures of these steps, each step's in position order."""

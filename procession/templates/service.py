@@ -74,8 +74,10 @@ async def describe_templates(
     counts = await repo.counts(ids)
     steps: dict[str, list[StepRead]] = {}
     if "steps" in includes:
-        for template in templates:
-            steps[template.id] = await describe_steps(repo, await repo.steps_of(template.id))
+        by_template = await repo.steps_of_many(ids)
+        views = await describe_steps(repo, [s for found in by_template.values() for s in found])
+        for view in views:
+            steps.setdefault(view.checklist_id, []).append(view)
     tags: dict[str, list[TaggingRead]] = {}
     if "tags" in includes:
         for tagging, tag in await TagRepository(session, caller.org_id).taggings_for(
@@ -88,7 +90,7 @@ async def describe_templates(
             prerun=prerun[t.id],
             steps_count=counts[t.id][0],
             started_processes=counts[t.id][1],
-            steps=steps.get(t.id) if "steps" in includes else None,
+            steps=steps.get(t.id, []) if "steps" in includes else None,
             tags=tags.get(t.id, []) if "tags" in includes else None,
         )
         for t in templates

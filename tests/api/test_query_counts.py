@@ -1,0 +1,86 @@
+"""Every endpoint issues a fixed number of SQL statements, whatever the page size or the
+number of children: an N+1 makes these tests fail."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import Api, World
+from tests.factories import add_capture, launch, make_oneoff, make_template, ok, steps_of, tasks_of
+
+
+@contextmanager
+def counted(world: World) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs."""
+    engine = world.client.app.state.database.engine.sync_engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def statements_for(world: World, api: Api, path: str) -> int:
+    with counted(world) as statements:
+        ok(api.get(path))
+    return len(statements)
+
+
+def populate(api: Api, runs: int, steps: int) -> str:
+    """`runs` processes of one template with `steps` steps (each with a form field), with a
+    comment and a tag on every task, and a tag on every run. Returns the template id."""
+    template = make_template(api, steps=steps)
+    for step in steps_of(api, template["id"]):
+        add_capture(api, template["id"], step["id"])
+    tag = ok(api.post("/tags", {"title": f"tag {uuid.uuid4().hex[:8]}"}), 201)["data"]
+    for _ in range(runs):
+        run = launch(api, template["id"], tags=[tag["id"]])
+        for task in tasks_of(api, run["id"]):
+            ok(api.post(f"/tasks/{task['id']}/comment", {"content": "hi"}), 201)
+    return str(template["id"])
+
+
+PATHS = [
+    "/runs?per_page={n}&with=tasks,tags,checklist",
+    "/checklists?per_page={n}&with=steps,tags",
+    "/tasks?per_page={n}&with=threads,step,run,form_fields,tags",
+    "/me/tasks?status=all&per_page={n}&with=threads",
+    "/tags?per_page={n}",
+    "/users?per_page={n}",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_lists_cost_the_same_for_one_row_or_many(world: World, path: str) -> None:
+    api = world.admin
+    for _ in range(3):
+        populate(api, runs=2, steps=3)
+    make_oneoff(api, owner=world.org.admin.user_id)
+    one = statements_for(world, api, path.format(n=1))
+    many = statements_for(world, api, path.format(n=20))
+    assert many == one, f"{path}: {one} statements for one row, {many} for twenty"
+
+
+def test_reading_a_run_costs_the_same_for_two_tasks_or_twenty(world: World) -> None:
+    api = world.admin
+    costs = []
+    for steps in (2, 20):
+        template_id = populate(api, runs=1, steps=steps)
+        run_id = ok(api.get(f"/runs?checklist_id={template_id}"))["data"][0]["id"]
+        costs.append(
+            (
+                statements_for(world, api, f"/runs/{run_id}?with=tasks,tags,checklist"),
+                statements_for(world, api, f"/runs/{run_id}/tasks?with=threads,form_fields"),
+                statements_for(world, api, f"/checklists/{template_id}?with=steps,tags"),
+            )
+        )
+    assert costs[0] == costs[1]
