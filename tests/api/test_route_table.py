@@ -1,97 +1,15 @@
-"""Tests generated from the app's own route table (its OpenAPI document), so a new endpoint
-is covered without anyone remembering: every route needs a token, and another organization
-never reaches this organization's objects (404, and the database does not change)."""
+"""Tests generated from the app's own route table, so a new endpoint is covered without anyone
+remembering: every route needs a token, and another organization never reaches this
+organization's objects (404, and the database does not change)."""
 
 import re
 from typing import Any
 
 import pytest
 
-from procession.main import create_app
-from tests.conftest import Api, World
+from tests.api.routes import BODIES, ID_ROUTES, ORG_ROUTES, PATHS, ROUTES, fill, request
+from tests.conftest import World
 from tests.databases import snapshot
-from tests.factories import add_capture, make_oneoff, make_run, ok, steps_of
-
-PATHS = create_app().openapi()["paths"]
-ROUTES = [
-    (method.upper(), path.removeprefix("/api"))
-    for path, operations in PATHS.items()
-    for method in operations
-]
-ORG_ROUTES = [r for r in ROUTES if r[1].startswith("/organizations/{org}")]
-ID_ROUTES = [r for r in ORG_ROUTES if re.search(r"\{(?!org\})", r[1])]
-
-# A valid body for every route that takes one, so validation never answers before the
-# ownership check does. `{name}` placeholders are this organization's ids.
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/tags"): {"title": "new"},
-    ("PUT", "/tags/{tag_id}"): {"title": "renamed"},
-    ("POST", "/checklists/tags"): {
-        "tag_id": "{tag_id}",
-        "subject_type": "Run",
-        "subject_id": "{process_id}",
-    },
-    ("POST", "/checklists"): {"title": "new"},
-    ("PUT", "/checklists/{template_id}"): {"title": "renamed"},
-    ("POST", "/checklists/{template_id}/steps"): {"title": "new"},
-    ("PUT", "/checklists/{template_id}/steps/{step_id}"): {"title": "renamed"},
-    ("PUT", "/checklists/{template_id}/steps/{step_id}/reorder"): {"position": 1},
-    ("POST", "/checklists/{template_id}/steps/{step_id}/captures"): {
-        "field_type": "text",
-        "label": "new",
-    },
-    ("PUT", "/checklists/{template_id}/steps/{step_id}/captures/{capture_id}"): {"label": "x"},
-    ("POST", "/runs"): {"checklist_id": "{template_id}"},
-    ("PUT", "/runs/{process_id}"): {"name": "renamed"},
-    ("PUT", "/runs/{process_id}/tasks/{task_id}"): {"title": "renamed"},
-    ("POST", "/runs/{process_id}/completed-tasks"): {"task_id": "{task_id}"},
-    ("POST", "/tasks"): {"title": "new", "owners": {"users": []}, "deadline": "2030-01-01"},
-    ("PUT", "/tasks/{task_id}"): {"title": "renamed"},
-    ("POST", "/completed-tasks"): {"task_id": "{oneoff_id}"},
-    ("POST", "/tasks/{task_id}/comment"): {"content": "hello"},
-    ("PUT", "/tasks/{task_id}/comment/{comment_id}"): {"content": "edited"},
-}
-
-
-def fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, str):
-        return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), value)
-    if isinstance(value, dict):
-        return {k: fill(v, ids) for k, v in value.items()}
-    return value
-
-
-@pytest.fixture
-def ids(world: World) -> dict[str, Any]:
-    """One object of every kind in the test organization."""
-    api = world.admin
-    run, tasks = make_run(api, steps=1)
-    step = steps_of(api, run["checklist_id"])[0]
-    capture = add_capture(api, run["checklist_id"], step["id"])
-    comment = ok(api.post(f"/tasks/{tasks[0]['id']}/comment", {"content": "x"}), 201)["data"]
-    tag = ok(api.post("/tags", {"title": "mine"}), 201)["data"]
-    body = {"tag_id": tag["id"], "subject_type": "Run", "subject_id": run["id"]}
-    tagging = ok(api.post("/checklists/tags", body))["data"]
-    oneoff = make_oneoff(api, owner=world.org.admin.user_id)
-    return {
-        "org": world.org.id,
-        "template_id": run["checklist_id"],
-        "step_id": step["id"],
-        "capture_id": capture["id"],
-        "process_id": run["id"],
-        "task_id": tasks[0]["id"],
-        "oneoff_id": oneoff["id"],
-        "comment_id": comment["id"],
-        "tag_id": tag["id"],
-        "tagging_id": tagging["id"],
-        "user_id": world.org.standard.user_id,
-    }
-
-
-def request(api: Api, method: str, path: str, ids: dict[str, Any]) -> Any:
-    relative = fill(path.removeprefix("/organizations/{org}"), ids)
-    body = BODIES.get((method, path.removeprefix("/organizations/{org}")))
-    return api.request(method, relative, json=fill(body, ids) if body else None)
 
 
 def test_every_route_with_a_body_has_one_here() -> None:
