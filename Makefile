@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve migrate demo test test-pg lint typecheck fmt check revision clean
+.PHONY: install run serve migrate demo test test-pg bench-get lint typecheck fmt check revision clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Procession needs Python 3.11 or newer")'
@@ -43,6 +43,9 @@ fmt: install ## format and fix what ruff can
 	$(BIN)/ruff check --fix procession tests bench
 
 check: lint typecheck test ## everything CI runs
+
+bench-get: install ## GET one process: Procession against the bare Starlette + sqlite3 floor (needs wrk)
+	$(BIN)/python -m bench.get_one
 
 revision: install ## new migration from model changes: make revision m="what changed"
 	$(BIN)/alembic revision --autogenerate -m "$(m)"

@@ -33,7 +33,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
     path = sqlite_path(settings.database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(settings.async_database_url)
+    # A fixed pool and no overflow: new SQLite connections are costly (a thread and the
+    # pragmas each), and churning overflow connections under load cost more than waiting.
+    engine = create_async_engine(
+        settings.async_database_url, pool_size=settings.db_pool_size, max_overflow=0
+    )
     install_sqlite_hooks(engine.sync_engine)
     return engine
 
