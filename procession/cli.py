@@ -51,7 +51,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: PORT setting")] = None,
     workers: int = 1,
 ) -> None:
-    """Serve the API (and the admin pages) with uvicorn."""
+    """Serve the API with uvicorn."""
     import uvicorn
 
     settings = get_settings()
