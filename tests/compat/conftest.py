@@ -1,0 +1,100 @@
+"""The official Tallyfy SDK against a live Procession server.
+
+One `procession serve` process serves the whole session on a free loopback port, against a
+fresh database (SQLite, or PostgreSQL under `make test-pg`) that is migrated and seeded with an
+organization holding an admin, a standard and a light member. Tests share the server and the
+organization, so each one builds its own templates, processes and tags and looks only at those.
+"""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from tallyfy import TallyfySDK
+
+from tests.conftest import OrgFixture, seed_org
+from tests.databases import DatabaseFactory
+from tests.live import live_server as live
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    """`http://127.0.0.1:<port>`, without `/api` (the SDK's convention)."""
+    org: OrgFixture
+
+
+@pytest.fixture(scope="session")
+def live_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
+    settings = databases.fresh()
+    org = asyncio.run(seed_org(settings, "Compat"))
+    with live(settings) as base_url:
+        yield LiveServer(base_url, org)
+    databases.drop(settings)
+
+
+def make_sdk(base_url: str, token: str) -> TallyfySDK:
+    """No retries: a failing call fails at once instead of backing off."""
+    return TallyfySDK(api_key=token, base_url=base_url, timeout=10, max_retries=0)
+
+
+@pytest.fixture
+def org_id(live_server: LiveServer) -> str:
+    return live_server.org.id
+
+
+@pytest.fixture
+def sdk_for(live_server: LiveServer) -> Iterator[Callable[..., TallyfySDK]]:
+    """Builds SDK clients for a token (and optionally another base URL); closes them after."""
+    made: list[TallyfySDK] = []
+
+    def build(token: str, base_url: str | None = None) -> TallyfySDK:
+        client = make_sdk(base_url or live_server.base_url, token)
+        made.append(client)
+        return client
+
+    yield build
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def sdk(live_server: LiveServer, sdk_for: Callable[..., TallyfySDK]) -> TallyfySDK:
+    """The admin's client, with the SDK's own base URL convention (no `/api`)."""
+    return sdk_for(live_server.org.admin.token)
+
+
+@pytest.fixture
+def standard_sdk(live_server: LiveServer, sdk_for: Callable[..., TallyfySDK]) -> TallyfySDK:
+    """The standard member's client (for "my tasks" and other non-admin views)."""
+    return sdk_for(live_server.org.standard.token)
+
+
+@dataclass
+class Blueprint:
+    """A template built through the SDK, with its steps in order."""
+
+    id: str
+    title: str
+    steps: list[dict[str, Any]]
+
+
+@pytest.fixture
+def build_template(
+    sdk: TallyfySDK, org_id: str, request: pytest.FixtureRequest
+) -> Callable[..., Blueprint]:
+    """Creates a template titled after the test, with `steps` steps "Step 1".."Step N"."""
+
+    def build(steps: int = 2, title: str | None = None, **step_fields: Any) -> Blueprint:
+        name = title or f"{request.node.name} template"
+        template = sdk.create_template(org_id, name)
+        assert template is not None
+        made = [
+            sdk.add_step_to_template(org_id, template.id, {"title": f"Step {n}", **step_fields})
+            for n in range(1, steps + 1)
+        ]
+        return Blueprint(template.id, template.title, made)
+
+    return build
