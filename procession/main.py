@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from procession import __version__
 from procession.api.errors import install_error_handlers
+from procession.api.prefix import PREFIX, ApiPrefix
 from procession.api.router import build_api_router
 from procession.config import Settings, get_settings
 from procession.db import lifecycle
@@ -16,8 +17,8 @@ from procession.db.session import Database
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. The database engine is created at start-up and disposed at shutdown.
 
-    Every route is served twice, under `/api/...` (Tallyfy's documented URLs) and at the root
-    (the official SDK's base URL); only the `/api` copy is in the OpenAPI document.
+    Every route is served under `/api/...` (Tallyfy's documented URLs) and, through
+    `ApiPrefix`, at the root (the official SDK's base URL).
     """
     settings = settings or get_settings()
     lifecycle.check_graph()
@@ -42,7 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    api = build_api_router()
-    app.include_router(api, prefix="/api")
-    app.include_router(api, include_in_schema=False)
+    app.include_router(build_api_router(), prefix=PREFIX)
+    app.add_middleware(ApiPrefix)
     return app
