@@ -72,5 +72,6 @@ class InvalidState(AppError):
     status = 422
     default_code = "INVALID_STATE"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, code: str | None = None, field: str = "status") -> None:
+        # Every 422 carries Tallyfy's `errors` map (reference 1.9), state conflicts included.
+        super().__init__(message, code=code, errors={field: [message]})

@@ -10,14 +10,19 @@ from procession.audit import service as audit_service
 from procession.audit.router import purge_response
 from procession.audit.schemas import PurgePreview
 from procession.auth.deps import Caller
+from procession.errors import RuleViolation
 from procession.processes import service as process_service
 from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
 
 router = APIRouter(prefix="/organizations/{org}/runs", tags=["processes"])
 
 
-def csv_ints(value: str | None) -> tuple[int, ...]:
-    return tuple(int(part) for part in (value or "").split(",") if part.strip().isdigit())
+def csv_ints(value: str | None, name: str = "owners") -> tuple[int, ...]:
+    """A comma-separated list of user ids from the query string (422 for anything else)."""
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise RuleViolation(name, f"{name} must be comma-separated user ids")
+    return tuple(int(part) for part in parts)
 
 
 async def one(

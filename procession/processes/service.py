@@ -17,7 +17,7 @@ from procession.processes.models import Process
 from procession.processes.repository import ProcessRepository
 from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
 from procession.tags import service as tag_service
-from procession.tags.models import Tagging
+from procession.tags.models import Tag, Tagging
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
 from procession.tasks import service as task_service
@@ -72,7 +72,12 @@ async def list_processes(
         )
         stmt = stmt.where(or_(Process.owner_id.in_(filters.owner_ids), Process.id.in_(assigned)))
     if filters.tag_id:
-        tagged = select(Tagging.process_id).where(Tagging.tag_id == filters.tag_id)
+        # An archived tag filters nothing in (reference 2.6): its links are hidden with it.
+        tagged = (
+            select(Tagging.process_id)
+            .join(Tag, Tag.id == Tagging.tag_id)
+            .where(Tagging.tag_id == filters.tag_id, Tag.archived_at.is_(None))
+        )
         stmt = stmt.where(Process.id.in_(tagged))
     if filters.query:
         stmt = stmt.where(func.lower(Process.name).contains(filters.query.lower(), autoescape=True))

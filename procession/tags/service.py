@@ -140,6 +140,8 @@ async def untag(session: AsyncSession, caller: Principal, tagging_id: int) -> tu
     if found is None:
         raise NotFound("Tag association")
     caller.require_editor("untag objects")
+    # An archived subject is read-only (LC9): its links must come back whole on restore.
+    await ensure_taggable_subject(session, caller.org_id, *found[0].subject)
     await session.delete(found[0])
     await session.flush()
     return found

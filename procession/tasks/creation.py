@@ -118,7 +118,9 @@ async def create_process_tasks(
                 "status": TaskStatus.NOT_STARTED,
                 "deadline": deadline,
                 "starter_id": caller.user_id,
-                "max_assignable": step.settings.get("max_assignable", 1),
+                "max_assignable": chosen.max_assignable
+                if chosen and chosen.max_assignable is not None
+                else step.settings.get("max_assignable", 1),
                 "settings": {k: step.settings[k] for k in STEP_TASK_SETTINGS if k in step.settings},
                 "created_at": process.created_at,
                 "updated_at": process.created_at,

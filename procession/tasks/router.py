@@ -69,6 +69,7 @@ async def list_run_tasks(
         page=unpaginated(page, without_pagination),
         status=status,
         descending=sort.startswith("-"),
+        by_deadline=sort.lstrip("-") == "deadline",
     )
     return await listing(session, caller, result, includes, request)
 

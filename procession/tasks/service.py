@@ -21,7 +21,7 @@ from procession.db.repository import (
     with_visibility,
 )
 from procession.db.types import utcnow
-from procession.errors import InvalidState, NotFound, RuleViolation
+from procession.errors import InvalidState, NotFound, PermissionDenied, RuleViolation
 from procession.orgs import service as org_service
 from procession.processes.models import Process
 from procession.processes.schemas import RunRead
@@ -105,13 +105,15 @@ async def list_process_tasks(
     page: PageRequest,
     status: str | None = None,
     descending: bool = False,
+    by_deadline: bool = False,
 ) -> PageResult[Task]:
-    """The tasks of one process in step order, archived with it or not (Tallyfy shows an
-    archived run's tasks when asked by run)."""
+    """The tasks of one process in step order (or by deadline), archived with it or not
+    (Tallyfy shows an archived run's tasks when asked by run)."""
     await process_or_raise(session, caller, process_id)
     stmt = with_status(TaskRepository(session, caller.org_id).base(), status)
-    order = Task.position.desc() if descending else Task.position
-    stmt = stmt.where(Task.process_id == process_id).order_by(order, Task.id)
+    column = Task.deadline if by_deadline else Task.position
+    order = column.desc() if descending else column
+    stmt = stmt.where(Task.process_id == process_id).order_by(order, Task.position, Task.id)
     return await paginate(session, stmt, page)
 
 
@@ -266,9 +268,11 @@ async def update_task(
     process_id: str | None = None,
 ) -> Task:
     """Change what the body carries. `taskdata` answers form fields by capture id (unknown
-    ids are dropped, as in Tallyfy); `owners` replaces all assignees. A completed task must
-    be reopened first (422)."""
+    ids are dropped, as in Tallyfy); `owners` replaces all assignees. Light members may only
+    send `taskdata`, on their own tasks (403). A completed task must be reopened first (422)."""
     task = await workable_task(session, caller, task_id, process_id=process_id)
+    if caller.role == Role.LIGHT and data.model_fields_set - {"taskdata"}:
+        raise PermissionDenied("Light members may only fill in the form fields of their tasks.")
     if task.is_completed:
         raise InvalidState("Cannot change a completed task; reopen it first.")
     changes = data.model_dump(exclude_unset=True, exclude={"taskdata", "owners"})
@@ -333,7 +337,8 @@ async def complete_task(
     if task.task_type == "approval" and data.is_approved is None:
         raise RuleViolation("is_approved", "An approval task needs is_approved.")
     completer = data.override_user or caller.user_id
-    await org_service.get_member(session, org_id=caller.org_id, user_id=completer)
+    if not await org_service.member_ids(session, org_id=caller.org_id, user_ids=[completer]):
+        raise RuleViolation("override_user", f"User {completer} is not a member.")
     task.status = TaskStatus.COMPLETED
     task.completed_at = utcnow()
     task.completer_id = completer

@@ -204,3 +204,10 @@ def test_one_off_task_reads_as_a_task_without_a_run(api: Api, world: World) -> N
         tasks_of(api, launch(api, make_template(api, steps=1)["id"])["id"])[0]["is_oneoff_task"]
         is False
     )
+
+
+@pytest.mark.parametrize("path", ["/runs?owners=abc", "/tasks?owners=1,x"])
+def test_user_id_filters_that_are_not_numbers_are_422(api: Api, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 422
+    assert "owners" in response.json()["errors"]
