@@ -22,6 +22,12 @@ def visible_under_task() -> ColumnElement[bool]:
     )
 
 
+def open_issue() -> ColumnElement[bool]:
+    """A `problem` comment that no `resolve` has answered yet (callers choose which
+    lifecycle states count)."""
+    return and_(Comment.label == "problem", Comment.resolve_id.is_(None))
+
+
 class CommentRepository(Repository[Comment]):
     model = Comment
     resource = "Comment"
@@ -45,9 +51,7 @@ class CommentRepository(Repository[Comment]):
         found = dict.fromkeys(task_ids, (0, 0))
         if not task_ids:
             return found
-        open_problem: Any = case(
-            (and_(Comment.label == "problem", Comment.resolve_id.is_(None)), 1), else_=0
-        )
+        open_problem: Any = case((open_issue(), 1), else_=0)
         stmt = (
             select(Comment.task_id, func.count(), func.coalesce(func.sum(open_problem), 0))
             .join(Task, Task.id == Comment.task_id)

@@ -9,6 +9,7 @@ from procession.comments.schemas import CommentCreate, CommentUpdate
 from procession.db import lifecycle
 from procession.errors import NotFound
 from procession.tasks import service as task_service
+from procession.tasks.models import Task
 from procession.templates.service import ensure_members
 
 
@@ -31,14 +32,15 @@ async def add_comment(
         )
     )
     await session.flush()
+    await task_service.refresh_process(session, task)  # a `problem` puts the process in problem
     return comment
 
 
 async def authored_comment(
     session: AsyncSession, caller: Principal, task_id: str, comment_id: str
-) -> Comment:
+) -> tuple[Task, Comment]:
     """A live comment on a live task, which only its author or an admin may change."""
-    await task_service.workable_task(session, caller, task_id)
+    task = await task_service.workable_task(session, caller, task_id)
     comment = await CommentRepository(session, caller.org_id).get_or_raise(
         comment_id, for_update=True
     )
@@ -46,19 +48,20 @@ async def authored_comment(
         raise NotFound("Comment")
     if comment.author_id != caller.user_id and not caller.is_admin:
         caller.require("admin", action="change other people's comments")
-    return comment
+    return task, comment
 
 
 async def update_comment(
     session: AsyncSession, caller: Principal, task_id: str, comment_id: str, data: CommentUpdate
 ) -> Comment:
-    comment = await authored_comment(session, caller, task_id, comment_id)
+    task, comment = await authored_comment(session, caller, task_id, comment_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "sent_to" in changes:
         await ensure_members(session, caller.org_id, "sent_to", changes["sent_to"])
     for key, value in changes.items():
         setattr(comment, key, value)
     await session.flush()
+    await task_service.refresh_process(session, task)  # the label may open or close an issue
     return comment
 
 
@@ -67,6 +70,7 @@ async def delete_comment(
 ) -> Comment:
     """Archive the comment under its own batch, so restoring its process later leaves it
     deleted."""
-    comment = await authored_comment(session, caller, task_id, comment_id)
+    task, comment = await authored_comment(session, caller, task_id, comment_id)
     await lifecycle.archive(session, comment, caller.user_id)
+    await task_service.refresh_process(session, task)  # deleting an issue closes it
     return comment

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procession.api.schemas import Data
 from procession.auth.models import Role
 from procession.auth.service import Principal
-from procession.comments.repository import CommentRepository
+from procession.comments.models import Comment
+from procession.comments.repository import CommentRepository, open_issue
 from procession.comments.schemas import CommentRead
 from procession.db.lifecycle import ensure_live
 from procession.db.repository import (
@@ -367,8 +368,9 @@ async def reopen_task(
 
 
 async def refresh_process(session: AsyncSession, task: Task) -> None:
-    """Recount the process's tasks under a row lock and set its progress and status:
-    complete when every task is complete, active again when one is reopened."""
+    """Recount the process's tasks and open issues under a row lock and set its progress and
+    status: `problem` while an issue is open on one of its tasks, else `complete` when every
+    task is complete, else `active`."""
     if task.process_id is None:
         return
     process = (
@@ -387,10 +389,20 @@ async def refresh_process(session: AsyncSession, task: Task) -> None:
             )
         )
     ).one()
+    open_issues = (
+        await session.execute(
+            select(func.count())
+            .select_from(Comment)
+            .join(Task, Task.id == Comment.task_id)
+            .where(Task.process_id == process.id, open_issue(), Comment.archived_at.is_(None))
+        )
+    ).scalar_one()
     process.task_count, process.completed_task_count = total, int(completed)
-    if total and completed == total:
+    if open_issues:
+        process.status, process.completed_at = "problem", None
+    elif total and completed == total:
         process.status, process.completed_at = "complete", process.completed_at or utcnow()
-    elif process.status == "complete":
+    else:
         process.status, process.completed_at = "active", None
     process.updated_at = utcnow()
     await session.flush()

@@ -220,7 +220,7 @@ class StepUpdate(StepExtras):
     deadline: Deadline | None = None
     start_date: StartDate | None = None
 
-    _not_null = field_validator("title", "step_type")(reject_null)
+    _not_null = field_validator("title", "step_type", "assignees", "guests", "groups")(reject_null)
 
 
 class StepReorder(Input):

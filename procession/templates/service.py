@@ -9,7 +9,7 @@ from procession.auth.service import Principal
 from procession.db.lifecycle import ensure_live
 from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
 from procession.db.types import utcnow
-from procession.errors import RuleViolation
+from procession.errors import InvalidState, RuleViolation
 from procession.orgs import service as org_service
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
@@ -19,6 +19,7 @@ from procession.templates.schemas import (
     EXTRA_FIELD_KEYS,
     STEP_EXTRA_KEYS,
     TEMPLATE_SETTING_KEYS,
+    Column,
     FieldCreate,
     FieldUpdate,
     Option,
@@ -124,12 +125,22 @@ async def get_step(
 
 
 async def editable_template(
-    session: AsyncSession, caller: Principal, template_id: str, action: str
+    session: AsyncSession,
+    caller: Principal,
+    template_id: str,
+    action: str,
+    *,
+    step_id: str | None = None,
+    capture_id: str | None = None,
 ) -> tuple[TemplateRepository, Template]:
-    """The template, checked in Tallyfy's order: 404, then 403 (light members), then 422
-    (archived)."""
+    """The template, checked in Tallyfy's order: 404 (the template and the step and capture
+    addressed under it), then 403 (light members), then 422 (archived)."""
     repo = TemplateRepository(session, caller.org_id)
     template = await repo.get_or_raise(template_id, for_update=True)
+    if step_id is not None:
+        await repo.get_step(template_id, step_id)
+        if capture_id is not None:
+            await repo.get_capture(step_id, capture_id)
     caller.require_editor(action)
     ensure_live(template, ARCHIVED_MESSAGE)
     return repo, template
@@ -231,8 +242,9 @@ async def replace_prerun_fields(
 # ---------------------------------------------------------------- form fields
 
 
-def numbered_options(options: list[Option]) -> list[dict[str, Any]]:
-    """Options as stored: every option gets an integer id (1..n, keeping the ones sent)."""
+def numbered_options(options: list[Option] | list[Column]) -> list[dict[str, Any]]:
+    """Options (or table columns) as stored: every one gets a distinct integer id (1..n,
+    keeping the ones sent)."""
     used = {o.id for o in options if o.id is not None}
     next_id = 1
     numbered = []
@@ -261,15 +273,15 @@ def apply_field_changes(
     if data.options is not None:
         field.options = numbered_options(data.options)
     if data.columns is not None:
-        field.columns = [
-            {"id": c.id or i, "label": c.label} for i, c in enumerate(data.columns, start=1)
-        ]
+        field.columns = numbered_options(data.columns)
 
 
 async def add_capture(
     session: AsyncSession, caller: Principal, template_id: str, step_id: str, data: FieldCreate
 ) -> Capture:
-    repo, _ = await editable_template(session, caller, template_id, "edit templates")
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id
+    )
     step = await repo.get_step(template_id, step_id)
     capture = Capture(
         step_id=step.id, position=data.position or await repo.next_capture_position(step.id)
@@ -288,7 +300,9 @@ async def update_capture(
     capture_id: str,
     data: FieldUpdate,
 ) -> Capture:
-    repo, _ = await editable_template(session, caller, template_id, "edit templates")
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id, capture_id=capture_id
+    )
     await repo.get_step(template_id, step_id)
     capture = await repo.get_capture(step_id, capture_id)
     apply_field_changes(capture, data)
@@ -300,7 +314,9 @@ async def delete_capture(
     session: AsyncSession, caller: Principal, template_id: str, step_id: str, capture_id: str
 ) -> None:
     """Remove a form field from a step. Processes already launched keep their copy."""
-    repo, _ = await editable_template(session, caller, template_id, "edit templates")
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id, capture_id=capture_id
+    )
     await repo.get_step(template_id, step_id)
     await session.delete(await repo.get_capture(step_id, capture_id))
     await session.flush()
@@ -342,7 +358,9 @@ async def update_step(
     session: AsyncSession, caller: Principal, template_id: str, step_id: str, data: StepUpdate
 ) -> Step:
     """Change what the body carries. Absent assignee buckets stay as they are."""
-    repo, _ = await editable_template(session, caller, template_id, "edit templates")
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id
+    )
     step = await repo.get_step(template_id, step_id)
     changes = data.model_dump(exclude_unset=True)
     if "assignees" in changes:
@@ -361,9 +379,19 @@ async def update_step(
 async def delete_step(
     session: AsyncSession, caller: Principal, template_id: str, step_id: str
 ) -> StepRead:
-    """Remove a step and close the gap in positions. Launched processes are unaffected."""
-    repo, _ = await editable_template(session, caller, template_id, "edit templates")
+    """Remove a step and close the gap in positions. Launched processes are unaffected. 422
+    while another step's deadline is anchored to it (reference C5)."""
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id
+    )
     step = await repo.get_step(template_id, step_id)
+    siblings = await repo.steps_of(template_id)
+    if any((s.deadline or {}).get("step") == step.id for s in siblings if s is not step):
+        raise InvalidState(
+            "Cannot delete this step because other steps have deadlines that depend on it.",
+            code="STEP_IN_USE",
+            field="step_id",
+        )
     gone = (await describe_steps(repo, [step]))[0]
     await session.delete(step)
     await session.flush()
@@ -375,7 +403,9 @@ async def reorder_step(
     session: AsyncSession, caller: Principal, template_id: str, step_id: str, position: int
 ) -> Step:
     """Move a step to `position` (1-based, clamped to the last place); siblings renumbered."""
-    repo, _ = await editable_template(session, caller, template_id, "edit templates")
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id
+    )
     step = await repo.get_step(template_id, step_id)
     last = await repo.next_step_position(template_id) - 1
     target = min(position, last)

@@ -179,7 +179,7 @@ def mixed_step(client: Client, runs: list[str], rng: random.Random) -> tuple[str
         if operation == "reopen":
             path = f"/runs/{run_id}/completed-tasks/{task_id}"
             return operation, client.call("DELETE", path).status_code
-        body = {"content": "load"}
+        body = {"content": "load", "label": rng.choice(["comment", "comment", "problem"])}
         return operation, client.call("POST", f"/tasks/{task_id}/comment", body).status_code
     if operation == "archive":
         return operation, client.call("DELETE", f"/runs/{run_id}").status_code
@@ -190,6 +190,7 @@ def mixed_step(client: Client, runs: list[str], rng: random.Random) -> tuple[str
     return operation, client.call("GET", f"/runs/{run_id}?with=tasks").status_code
 
 
+# Issues count while live, or archived with their process (which keeps its status).
 INVARIANTS = {
     "tasks of a live process are live": """
         SELECT count(*) FROM tasks t JOIN processes p ON p.id = t.process_id
@@ -207,9 +208,19 @@ INVARIANTS = {
     "completed counts add up": """
         SELECT count(*) FROM processes p WHERE p.completed_task_count !=
           (SELECT count(*) FROM tasks t WHERE t.process_id = p.id AND t.status = 'completed')""",
-    "a process is complete exactly when all its tasks are": """
+    "a process is complete exactly when all its tasks are and no issue is open": """
         SELECT count(*) FROM processes p
-        WHERE (p.status = 'complete') != (p.completed_task_count = p.task_count)""",
+        WHERE (p.status = 'complete') != (p.completed_task_count = p.task_count
+          AND NOT EXISTS (SELECT 1 FROM comments c JOIN tasks t ON t.id = c.task_id
+                          WHERE t.process_id = p.id AND c.label = 'problem'
+                            AND c.resolve_id IS NULL
+            AND (c.archived_at IS NULL OR c.archive_batch_id = p.archive_batch_id)))""",
+    "a process is in problem exactly when an issue is open on it": """
+        SELECT count(*) FROM processes p
+        WHERE (p.status = 'problem') != EXISTS (SELECT 1 FROM comments c
+          JOIN tasks t ON t.id = c.task_id WHERE t.process_id = p.id AND c.label = 'problem'
+            AND c.resolve_id IS NULL
+            AND (c.archived_at IS NULL OR c.archive_batch_id = p.archive_batch_id))""",
     "completed tasks have a completion time": """
         SELECT count(*) FROM tasks WHERE (status = 'completed') != (completed_at IS NOT NULL)""",
     "no task without a process or one-off owner row": """
