@@ -99,10 +99,14 @@ class TemplateRepository(Repository[Template]):
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def shift_steps(self, template_id: str, *, start: int, end: int, by: int) -> None:
-        """Move every step with position in [start, end] by `by` places (one statement)."""
+    async def shift_steps(
+        self, template_id: str, *, start: int, end: int | None = None, by: int
+    ) -> None:
+        """Move every step with position in [start, end] (no end: to the last step) by `by`
+        places, in one statement."""
+        in_range = Step.position >= start if end is None else Step.position.between(start, end)
         await self.session.execute(
             update(Step)
-            .where(Step.template_id == template_id, Step.position.between(start, end))
+            .where(Step.template_id == template_id, in_range)
             .values(position=Step.position + by)
         )

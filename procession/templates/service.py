@@ -395,7 +395,7 @@ async def delete_step(
     gone = (await describe_steps(repo, [step]))[0]
     await session.delete(step)
     await session.flush()
-    await repo.shift_steps(template_id, start=step.position + 1, end=2**31, by=-1)
+    await repo.shift_steps(template_id, start=step.position + 1, by=-1)
     return gone
 
 
