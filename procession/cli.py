@@ -1,6 +1,7 @@
 """The `procession` command line."""
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth import service as auth_service
 from procession.auth.models import Role, User
+from procession.auth.passwords import verify_password
 from procession.config import Settings, get_settings
 from procession.db import migrate as migrations
 from procession.db.session import unit_of_work
@@ -82,6 +84,9 @@ def create_user(
     role: Annotated[Role, typer.Option()] = Role.STANDARD,
     first_name: str = "",
     last_name: str = "",
+    password: Annotated[
+        str | None, typer.Option(help="For the admin pages (or use set-password later)")
+    ] = None,
 ) -> None:
     """Add a member to an organization (creating the user) and print the user id."""
 
@@ -90,9 +95,32 @@ def create_user(
         user = await org_service.add_user(
             session, org_id=org, email=email, first_name=first_name, last_name=last_name, role=role
         )
+        if password is not None:
+            await auth_service.set_password(session, user, password)
         return user.id
 
     typer.echo(run_in_transaction(work))
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User:
+    user = (await session.scalars(select(User).where(User.email == email))).one_or_none()
+    if user is None:
+        raise typer.BadParameter(f"no user with email {email}")
+    return user
+
+
+@app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Option(help="The user's email")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set the password a user signs in to the admin pages with (asked for when not given)."""
+
+    async def work(session: AsyncSession) -> None:
+        await auth_service.set_password(session, await user_by_email(session, email), password)
+
+    run_in_transaction(work)
+    typer.echo(f"password set for {email}")
 
 
 @app.command("create-token")
@@ -102,10 +130,9 @@ def create_token(
     """Create an API token for a user and print it. It is stored only as a hash: keep it."""
 
     async def work(session: AsyncSession) -> str:
-        user = (await session.scalars(select(User).where(User.email == email))).one_or_none()
-        if user is None:
-            raise typer.BadParameter(f"no user with email {email}")
-        return await auth_service.issue_token(session, user=user, name=name)
+        return await auth_service.issue_token(
+            session, user=await user_by_email(session, email), name=name
+        )
 
     typer.echo(run_in_transaction(work))
 
@@ -117,43 +144,61 @@ def read_env_file(path: Path) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
-async def ensure_demo(session: AsyncSession, settings: Settings) -> tuple[str, str]:
-    """The demo organization and its admin's token: reused when `demo.env` still matches the
-    database, created otherwise."""
-    saved = read_env_file(settings.demo_env_file)
+async def demo_token(session: AsyncSession, saved: dict[str, str]) -> tuple[str, str] | None:
+    """The saved organization and token, if they still name an admin in this database."""
     org_id, token = saved.get("PROCESSION_ORG", ""), saved.get("PROCESSION_TOKEN", "")
     if org_id and token:
         try:
-            principal = await auth_service.principal_for_token(session, token, org_id)
-            if principal.is_admin:
+            if (await auth_service.principal_for_token(session, token, org_id)).is_admin:
                 return org_id, token
         except AppError:  # a stale file just means: make new credentials
             pass
-    org = (
-        await session.scalars(select(Organization).where(Organization.name == DEMO_ORG_NAME))
-    ).first() or await org_service.create_organization(session, name=DEMO_ORG_NAME)
-    admin = await org_service.add_user(
-        session,
-        org_id=org.id,
-        email=DEMO_ADMIN_EMAIL,
-        first_name="Demo",
-        last_name="Admin",
-        role=Role.ADMIN,
-    )
-    token = await auth_service.issue_token(session, user=admin, name="demo")
-    return org.id, token
+    return None
+
+
+async def ensure_demo(session: AsyncSession, settings: Settings) -> dict[str, str]:
+    """The demo organization, its admin's API token and admin-page password: reused when
+    `demo.env` still matches the database, created otherwise."""
+    saved = read_env_file(settings.demo_env_file)
+    found = await demo_token(session, saved)
+    if found is None:
+        org = (
+            await session.scalars(select(Organization).where(Organization.name == DEMO_ORG_NAME))
+        ).first() or await org_service.create_organization(session, name=DEMO_ORG_NAME)
+        admin = await org_service.add_user(
+            session,
+            org_id=org.id,
+            email=DEMO_ADMIN_EMAIL,
+            first_name="Demo",
+            last_name="Admin",
+            role=Role.ADMIN,
+        )
+        found = org.id, await auth_service.issue_token(session, user=admin, name="demo")
+    admin = await user_by_email(session, DEMO_ADMIN_EMAIL)
+    password = saved.get("PROCESSION_ADMIN_PASSWORD", "")
+    if not verify_password(admin.password_hash, password):
+        password = secrets.token_urlsafe(12)
+        await auth_service.set_password(session, admin, password)
+    return {
+        "PROCESSION_ORG": found[0],
+        "PROCESSION_TOKEN": found[1],
+        "PROCESSION_ADMIN_EMAIL": DEMO_ADMIN_EMAIL,
+        "PROCESSION_ADMIN_PASSWORD": password,
+    }
 
 
 @app.command()
 def demo() -> None:
     """Make sure a demo organization with an admin exists; print and save its credentials."""
     settings = get_settings()
-    org_id, token = run_in_transaction(lambda session: ensure_demo(session, settings))
+    credentials = run_in_transaction(lambda session: ensure_demo(session, settings))
+    lines = "".join(f"{key}={value}\n" for key, value in credentials.items())
     settings.demo_env_file.parent.mkdir(parents=True, exist_ok=True)
-    settings.demo_env_file.write_text(f"PROCESSION_ORG={org_id}\nPROCESSION_TOKEN={token}\n")
-    typer.echo(f"PROCESSION_ORG={org_id}")
-    typer.echo(f"PROCESSION_TOKEN={token}")
-    typer.echo(f"(saved in {settings.demo_env_file}; admin user {DEMO_ADMIN_EMAIL})")
+    settings.demo_env_file.write_text(lines)
+    settings.demo_env_file.chmod(0o600)
+    typer.echo(lines, nl=False)
+    typer.echo(f"(saved in {settings.demo_env_file})")
+    typer.echo(f"Admin pages: http://{settings.host}:{settings.port}/admin/")
 
 
 if __name__ == "__main__":

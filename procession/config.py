@@ -2,9 +2,12 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -29,6 +32,20 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     """Connections kept per worker (PostgreSQL; SQLite keeps one per concurrent request)."""
     log_level: str = "info"
+    environment: Literal["development", "production"] = "development"
+    """`production` refuses to start with the built-in secret key."""
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    """Signs the admin pages' session cookies. Set your own (`openssl rand -hex 32`)."""
+    session_max_age: int = 8 * 3600
+    """Seconds an admin-page sign-in lasts."""
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> "Settings":
+        if self.environment != "development" and (
+            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+        ):
+            raise ValueError("PROCESSION_SECRET_KEY must be set outside development")
+        return self
 
     @field_validator("database_url")
     @classmethod

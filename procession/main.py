@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from procession import __version__
+from procession.admin.app import create_admin_app
 from procession.api.errors import install_error_handlers
 from procession.api.prefix import PREFIX, ApiPrefix
 from procession.api.router import build_api_router
@@ -18,14 +20,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. The database engine is created at start-up and disposed at shutdown.
 
     Every route is served under `/api/...` (Tallyfy's documented URLs) and, through
-    `ApiPrefix`, at the root (the official SDK's base URL).
+    `ApiPrefix`, at the root (the official SDK's base URL). The admin pages are at `/admin/`.
     """
     settings = settings or get_settings()
     lifecycle.check_graph()
 
+    admin = create_admin_app(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database(settings)
+        app.state.database = admin.state.database = Database(settings)
         try:
             yield
         finally:
@@ -44,5 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix=PREFIX)
+    app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
+    app.mount("/admin", admin)
     app.add_middleware(ApiPrefix)
     return app

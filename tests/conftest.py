@@ -3,9 +3,10 @@ the real app through its ASGI test client, and organizations with members of eve
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2 as httpx
 import pytest
@@ -18,6 +19,8 @@ from procession.db.session import unit_of_work
 from procession.main import create_app
 from procession.orgs import service as org_service
 from tests.databases import DatabaseFactory
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -140,10 +143,17 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(work)` in a thread of its own, so it also works while the test's thread
+    has a running event loop (Playwright's sync API keeps one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 @pytest.fixture
 def world(client: TestClient, settings: Settings) -> World:
-    org = asyncio.run(seed_org(settings, "Acme"))
-    other = asyncio.run(seed_org(settings, "Globex"))
+    org = run_async(seed_org(settings, "Acme"))
+    other = run_async(seed_org(settings, "Globex"))
     return World(client, settings, org, other)
 
 

@@ -1,25 +1,39 @@
 """The `procession` command line, run as a user runs it (subprocesses on a real file)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from procession.config import Settings
 from procession.main import create_app
 
 
-def procession(tmp_path: Path, *args: str) -> str:
+def procession(tmp_path: Path, *args: str, stdin: str | None = None, **env: str) -> str:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "PROCESSION_DEMO_ENV_FILE": str(tmp_path / "demo.env"),
+        **env,
     }
     command = [sys.executable, "-m", "procession.cli", *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, check=True)
     return done.stdout
+
+
+def admin_pages_sign_in(tmp_path: Path, email: str, password: str) -> int:
+    """The status of the page a sign-in with `email` and `password` lands on."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", _env_file=None)
+    with TestClient(create_app(settings)) as client:
+        form = client.get("/admin/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token is not None
+        data = {"email": email, "password": password, "csrf_token": token.group(1)}
+        return client.post("/admin/login", data=data).status_code
 
 
 def test_demo_creates_credentials_once_and_reuses_them(tmp_path: Path) -> None:
@@ -28,7 +42,11 @@ def test_demo_creates_credentials_once_and_reuses_them(tmp_path: Path) -> None:
     second = procession(tmp_path, "demo")
     saved = dict(line.split("=", 1) for line in (tmp_path / "demo.env").read_text().splitlines())
     assert f"PROCESSION_TOKEN={saved['PROCESSION_TOKEN']}" in first
-    assert first.splitlines()[:2] == second.splitlines()[:2]
+    assert first.splitlines()[:4] == second.splitlines()[:4]  # the password is kept too
+    assert f"PROCESSION_ADMIN_PASSWORD={saved['PROCESSION_ADMIN_PASSWORD']}" in first
+    assert (tmp_path / "demo.env").stat().st_mode & 0o077 == 0  # secrets: owner only
+    password = saved["PROCESSION_ADMIN_PASSWORD"]
+    assert admin_pages_sign_in(tmp_path, "admin@example.com", password) == 200
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", _env_file=None)
     with TestClient(create_app(settings)) as client:
         me = client.get(
@@ -59,3 +77,26 @@ def test_create_org_user_and_token_give_a_working_member(tmp_path: Path) -> None
             f"/organizations/{org_id}/me", headers={"Authorization": f"Bearer {token}"}
         ).json()["data"]
     assert (me["id"], me["role"]) == (int(user_id), "light")
+
+
+def test_passwords_set_from_the_command_line_sign_in(tmp_path: Path) -> None:
+    procession(tmp_path, "migrate")
+    org_id = procession(tmp_path, "create-org", "Initech").strip()
+    email = "peter@initech.example"
+    procession(
+        tmp_path, "create-user", "--org", org_id, "--email", email, "--password", "tps-reports"
+    )
+    assert admin_pages_sign_in(tmp_path, email, "tps-reports") == 200
+    # set-password asks twice without echoing when no --password is given.
+    procession(tmp_path, "set-password", "--email", email, stdin="new-secret-1\nnew-secret-1\n")
+    assert admin_pages_sign_in(tmp_path, email, "tps-reports") == 401
+    assert admin_pages_sign_in(tmp_path, email, "new-secret-1") == 200
+
+
+def test_production_refuses_the_built_in_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        procession(tmp_path, "migrate", PROCESSION_ENVIRONMENT="production")
+    assert "PROCESSION_SECRET_KEY must be set" in refused.value.stderr
+    procession(
+        tmp_path, "migrate", PROCESSION_ENVIRONMENT="production", PROCESSION_SECRET_KEY="x" * 40
+    )

@@ -1,10 +1,15 @@
 """Serve every API route at the root too (Tallyfy's SDK calls `/organizations/...`, its docs
 `/api/organizations/...`): requests without the prefix are routed as if they had it, so the
-routes are registered, matched and documented once."""
+routes are registered, matched and documented once. The admin pages keep their paths."""
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PREFIX = "/api"
+ADMIN = "/admin"
+
+
+def needs_prefix(path: str) -> bool:
+    return not (path.startswith((PREFIX + "/", ADMIN + "/")) or path == ADMIN)
 
 
 class ApiPrefix:
@@ -12,7 +17,7 @@ class ApiPrefix:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith(PREFIX + "/"):
+        if scope["type"] == "http" and needs_prefix(scope["path"]):
             scope = {**scope, "path": PREFIX + scope["path"]}
             if scope.get("raw_path"):
                 scope["raw_path"] = PREFIX.encode() + scope["raw_path"]

@@ -1,7 +1,6 @@
 """Wire-format building blocks shared by every feature: timestamps, envelopes, pagination."""
 
 from datetime import UTC, datetime
-from math import ceil
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
@@ -74,7 +73,7 @@ class Listing(BaseModel, Generic[T]):
         """The listing of one page; `links` keep the caller's other query parameters."""
         per_page = result.request.per_page
         current = result.request.page
-        total_pages = max(1, ceil(result.total / per_page))
+        total_pages = result.total_pages
         links: dict[str, str] = {}
         if current < total_pages:
             links["next"] = str(url.include_query_params(page=current + 1, per_page=per_page))

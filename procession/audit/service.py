@@ -8,6 +8,7 @@ then 422.
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.audit.models import AuditEvent
@@ -83,6 +84,19 @@ async def purge(
         record(session, caller, "purge", obj, counts)
     await session.flush()
     return counts
+
+
+async def list_archived(
+    session: AsyncSession, caller: Principal, model: type[Any], page: PageRequest, *where: Any
+) -> PageResult[Any]:
+    """Archived objects of one kind (an `AUDITED` model), most recently archived first.
+    `where` narrows further (for tasks: only those archived on their own)."""
+    stmt = (
+        select(model)
+        .where(model.org_id == caller.org_id, model.archived_at.is_not(None), *where)
+        .order_by(model.archived_at.desc(), model.id)
+    )
+    return await paginate(session, stmt, page)
 
 
 class AuditRepository(Repository[AuditEvent]):

@@ -4,11 +4,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.models import ApiToken, Membership, MemberStatus, Role, User
-from procession.errors import NotFound, PermissionDenied, Unauthenticated
+from procession.auth.passwords import hash_password, verify_password
+from procession.errors import NotFound, PermissionDenied, RuleViolation, Unauthenticated
 
 EDITORS = (Role.ADMIN, Role.STANDARD)
 
@@ -67,18 +68,18 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
     return user
 
 
-async def principal_for_token(session: AsyncSession, token: str, org_id: str) -> Principal:
-    """Authenticate `token` and place its user in organization `org_id`.
-
-    401 for an unknown token; 404 when the user is not an active member of that organization,
-    so nobody learns which organizations exist.
-    """
-    stmt = (
-        select(User, Membership.role, Membership.status)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .outerjoin(Membership, (Membership.user_id == User.id) & (Membership.org_id == org_id))
-        .where(ApiToken.token_hash == hash_token(token))
+def membership_query(org_id: str) -> Select[User, str, str]:
+    """Users with their role and membership status in `org_id` (None when not a member)."""
+    return select(User, Membership.role, Membership.status).outerjoin(
+        Membership, (Membership.user_id == User.id) & (Membership.org_id == org_id)
     )
+
+
+async def principal_in(
+    session: AsyncSession, stmt: Select[User, str, str], org_id: str
+) -> Principal:
+    """The principal `stmt` (a narrowed `membership_query`) finds: 401 for no user, 404 when
+    the user is not an active member, so nobody learns which organizations exist."""
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         raise Unauthenticated()
@@ -86,3 +87,43 @@ async def principal_for_token(session: AsyncSession, token: str, org_id: str) ->
     if role is None or status != MemberStatus.ACTIVE:
         raise NotFound("Organization")
     return Principal(user=user, org_id=org_id, role=role)
+
+
+async def principal_for_token(session: AsyncSession, token: str, org_id: str) -> Principal:
+    """Authenticate `token` and place its user in organization `org_id`."""
+    stmt = membership_query(org_id).join(ApiToken, ApiToken.user_id == User.id)
+    return await principal_in(session, stmt.where(ApiToken.token_hash == hash_token(token)), org_id)
+
+
+async def principal_for_user(session: AsyncSession, user_id: int, org_id: str) -> Principal:
+    """A signed-in user (admin pages) placed in organization `org_id`."""
+    return await principal_in(session, membership_query(org_id).where(User.id == user_id), org_id)
+
+
+async def sign_in(session: AsyncSession, email: str, password: str) -> Principal:
+    """Check an email and password; the principal in the user's first organization where
+    they are an active member. 401 with one message for every failure."""
+    user = (
+        await session.scalars(select(User).where(func.lower(User.email) == email.strip().lower()))
+    ).one_or_none()
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthenticated("Wrong email or password.")
+    org_id = (
+        await session.scalars(
+            select(Membership.org_id)
+            .where(Membership.user_id == user.id, Membership.status == MemberStatus.ACTIVE)
+            .order_by(Membership.created_at, Membership.org_id)
+            .limit(1)
+        )
+    ).first()
+    if org_id is None:
+        raise Unauthenticated("Wrong email or password.")
+    return await principal_for_user(session, user.id, org_id)
+
+
+async def set_password(session: AsyncSession, user: User, password: str) -> None:
+    """Give `user` a password for the admin pages (stored as an argon2 hash)."""
+    if len(password) < 8:
+        raise RuleViolation("password", "The password must have at least 8 characters.")
+    user.password_hash = hash_password(password)
+    await session.flush()

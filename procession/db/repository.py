@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from math import ceil
 from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -41,6 +42,10 @@ class PageResult(Generic[T]):
     items: list[T]
     total: int
     request: PageRequest
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, ceil(self.total / self.request.per_page))
 
 
 def with_visibility(stmt: AnySelect, model: type[LifecycleMixin], visibility: Visibility) -> Any:

@@ -84,6 +84,16 @@ async def list_members(
     return await paginate_rows(session, stmt, page)
 
 
+async def names_of(session: AsyncSession, *, org_id: str, user_ids: set[int]) -> dict[int, str]:
+    """Display names (full name, else email) of the organization's members among `user_ids`."""
+    stmt = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == org_id, User.id.in_(user_ids))
+    )
+    return {user.id: user.full_name or user.email for user in await session.scalars(stmt)}
+
+
 async def get_member(
     session: AsyncSession, *, org_id: str, user_id: int
 ) -> tuple[User, Membership]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
@@ -84,6 +84,15 @@ async def list_processes(
     return await paginate(
         session, stmt.order_by(*SORTS.get(filters.sort, SORTS["-created_at"])), page
     )
+
+
+async def count_by_state(session: AsyncSession, caller: Principal) -> dict[str, int]:
+    """How many of the organization's processes are active, in problem, complete, archived."""
+    state = case((Process.archived_at.is_not(None), "archived"), else_=Process.status)
+    stmt = select(state, func.count()).where(Process.org_id == caller.org_id).group_by(state)
+    counts = dict.fromkeys(("active", "problem", "complete", "archived"), 0)
+    counts.update(dict((await session.execute(stmt)).all()))
+    return counts
 
 
 async def get_process(

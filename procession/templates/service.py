@@ -210,6 +210,18 @@ async def update_template(
     return template
 
 
+async def add_kickoff_field(
+    session: AsyncSession, caller: Principal, template_id: str, data: FieldCreate
+) -> Template:
+    """Append a kick-off field to the template, keeping the ones it has."""
+    repo = TemplateRepository(session, caller.org_id)
+    existing = (await repo.prerun_of([template_id]))[template_id]
+    keep = [PrerunFieldInput(id=field.id) for field in existing]
+    added = PrerunFieldInput(**data.model_dump(exclude={"position"}), position=len(keep) + 1)
+    update = TemplateUpdate(prerun=[*keep, added])
+    return await update_template(session, caller, template_id, update)
+
+
 async def replace_prerun_fields(
     session: AsyncSession,
     template: Template,

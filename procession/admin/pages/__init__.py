@@ -1,0 +1,1 @@
+"""One module per admin page group; each exposes `router`."""
