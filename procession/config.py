@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     """Connections kept per worker (PostgreSQL; SQLite keeps one per concurrent request)."""
     log_level: str = "info"
+    rate_limit: str = "6000/minute"
+    """Requests per organization, in `limits` notation; several windows with `;` (Tallyfy's
+    own: `100/minute;1000/hour`). Empty turns rate limiting off."""
+    max_body_bytes: int = 1_048_576
+    """Larger request bodies are refused with 413."""
     environment: Literal["development", "production"] = "development"
     """`production` refuses to start with the built-in secret key."""
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)

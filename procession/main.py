@@ -8,8 +8,10 @@ from fastapi.responses import RedirectResponse
 
 from procession import __version__
 from procession.admin.app import create_admin_app
+from procession.api.body_guard import BodyGuard
 from procession.api.errors import install_error_handlers
 from procession.api.prefix import PREFIX, ApiPrefix
+from procession.api.rate_limit import OrgRateLimiter
 from procession.api.router import build_api_router
 from procession.config import Settings, get_settings
 from procession.db import lifecycle
@@ -46,9 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.rate_limiter = OrgRateLimiter(settings.rate_limit)
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix=PREFIX)
     app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     app.mount("/admin", admin)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiPrefix)
     return app

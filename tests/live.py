@@ -21,11 +21,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(settings: Settings, *, workers: int = 1) -> Iterator[str]:
+def live_server(
+    settings: Settings, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run `procession serve` on a free loopback port against `settings`' database until the
-    block ends; yields the base URL (without `/api`)."""
+    block ends (`env` adds settings); yields the base URL (without `/api`)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "PROCESSION_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PROCESSION_LOG_LEVEL": "warning",
+        **(env or {}),
+    }
     command = [sys.executable, "-m", "procession.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -101,6 +102,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, "Cannot do that", str(exc.detail))
 
 
+async def database_busy(request: Request, exc: Exception) -> Response:
+    response = error_page(
+        request, 503, "Busy", "The database is busy; nothing was changed. Try again shortly."
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def create_admin_app(settings: Settings) -> FastAPI:
     """The admin pages. The caller (`main.create_app`) mounts it and shares its database."""
     admin = FastAPI(
@@ -120,6 +129,7 @@ def create_admin_app(settings: Settings) -> FastAPI:
     admin.add_exception_handler(RequestValidationError, invalid_form)
     admin.add_exception_handler(ValidationError, invalid_form)
     admin.add_exception_handler(StarletteHTTPException, http_error)
+    admin.add_exception_handler(OperationalError, database_busy)
     admin.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for page in (signin, home, templates, processes, tasks, tags, archive, audit):
         admin.include_router(page.router)

@@ -7,14 +7,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from procession.api.rate_limit import RateLimited
 from procession.errors import AppError
 
 log = logging.getLogger("procession")
 
 HTTP_ERRORS = {
+    400: ("Malformed request body: expected JSON in UTF-8", "BAD_REQUEST"),
     404: ("API endpoint not found", "ENDPOINT_NOT_FOUND"),
     405: ("Method not allowed", "METHOD_NOT_ALLOWED"),
     413: ("Request body too large", "PAYLOAD_TOO_LARGE"),
@@ -44,7 +46,11 @@ def field_key(loc: tuple[int | str, ...]) -> str:
 
 async def app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.status, exc.message, exc.code, exc.errors, headers)
 
 
@@ -74,6 +80,27 @@ async def integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(409, "The change conflicts with existing data", "CONFLICT")
 
 
+async def out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    """A number too large for its column (or text the database cannot store) reached the
+    database, which refused it; the transaction rolled back, so nothing was stored."""
+    log.info("value refused by the database: %s", exc)
+    problem = "A value is out of range for its field."
+    return error_response(422, problem, "VALIDATION_ERROR", {"body": [problem]})
+
+
+async def database_busy(_request: Request, exc: Exception) -> JSONResponse:
+    """The database could not serve the request now (SQLite's "database is locked" after the
+    busy timeout, PostgreSQL unreachable or cancelling on a lock timeout): nothing was
+    changed, so the client may simply retry."""
+    log.warning("database unavailable: %s", exc)
+    return error_response(
+        503,
+        "The database is busy; retry shortly",
+        "SERVICE_UNAVAILABLE",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def server_error(_request: Request, exc: Exception) -> JSONResponse:
     incident = uuid.uuid4().hex
     log.error("unhandled error, incident %s", incident, exc_info=exc)
@@ -85,4 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(OperationalError, database_busy)
+    app.add_exception_handler(DataError, out_of_range)
+    app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(Exception, server_error)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from procession.api.deps import DbSession
@@ -29,9 +29,19 @@ def bearer_token(
 
 
 async def current_principal(
-    org: str, token: Annotated[str, Depends(bearer_token)], session: DbSession
+    org: str,
+    token: Annotated[str, Depends(bearer_token)],
+    session: DbSession,
+    request: Request,
+    response: Response,
 ) -> Principal:
-    return await auth_service.principal_for_token(session, token, org)
+    """The caller in organization `org`; each call spends one request of its rate limit."""
+    principal = await auth_service.principal_for_token(session, token, org)
+    budget = request.app.state.rate_limiter.check(principal.org_id)
+    if budget is not None:
+        response.headers["X-RateLimit-Limit"] = str(budget[0])
+        response.headers["X-RateLimit-Remaining"] = str(budget[1])
+    return principal
 
 
 async def current_user(token: Annotated[str, Depends(bearer_token)], session: DbSession) -> User:
