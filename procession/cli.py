@@ -3,6 +3,7 @@
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -16,6 +17,7 @@ from procession.auth.passwords import verify_password
 from procession.config import Settings, get_settings
 from procession.db import migrate as migrations
 from procession.db.session import unit_of_work
+from procession.db.types import utcnow
 from procession.errors import AppError
 from procession.orgs import service as org_service
 from procession.orgs.models import Organization
@@ -125,16 +127,36 @@ def set_password(
 
 @app.command("create-token")
 def create_token(
-    email: Annotated[str, typer.Option(help="The user's email")], name: str = "cli"
+    email: Annotated[str, typer.Option(help="The user's email")],
+    name: str = "cli",
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="Stop working after this many days")
+    ] = None,
 ) -> None:
     """Create an API token for a user and print it. It is stored only as a hash: keep it."""
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
 
     async def work(session: AsyncSession) -> str:
-        return await auth_service.issue_token(
-            session, user=await user_by_email(session, email), name=name
-        )
+        user = await user_by_email(session, email)
+        return await auth_service.issue_token(session, user=user, name=name, expires_at=expires_at)
 
     typer.echo(run_in_transaction(work))
+
+
+@app.command("revoke-token")
+def revoke_token(
+    token: Annotated[str | None, typer.Option(help="The token to revoke")] = None,
+    email: Annotated[str | None, typer.Option(help="Revoke every token of this user")] = None,
+) -> None:
+    """Revoke API tokens at once: one by its value, or all of a user's."""
+    if (token is None) == (email is None):
+        raise typer.BadParameter("give exactly one of --token and --email")
+
+    async def work(session: AsyncSession) -> int:
+        user = await user_by_email(session, email) if email else None
+        return await auth_service.revoke_tokens(session, token=token, user=user)
+
+    typer.echo(f"{run_in_transaction(work)} token(s) revoked")
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from procession.config import Settings
 from procession.main import create_app
+from tests.conftest import World
 
 
 def procession(tmp_path: Path, *args: str, stdin: str | None = None, **env: str) -> str:
@@ -100,3 +102,46 @@ def test_production_refuses_the_built_in_secret_key(tmp_path: Path) -> None:
     procession(
         tmp_path, "migrate", PROCESSION_ENVIRONMENT="production", PROCESSION_SECRET_KEY="x" * 40
     )
+
+
+def test_tokens_can_expire_and_be_revoked(tmp_path: Path) -> None:
+    procession(tmp_path, "migrate")
+    org_id = procession(tmp_path, "create-org", "Initech").strip()
+    email = "bill@initech.example"
+    procession(tmp_path, "create-user", "--org", org_id, "--email", email)
+    first = procession(tmp_path, "create-token", "--email", email).strip()
+    second = procession(tmp_path, "create-token", "--email", email, "--expires-in-days", "30")
+    third = procession(tmp_path, "create-token", "--email", email).strip()
+
+    def status(token: str) -> int:
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", _env_file=None)
+        with TestClient(create_app(settings)) as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            return client.get(f"/organizations/{org_id}/me", headers=headers).status_code
+
+    assert [status(t) for t in (first, second.strip(), third)] == [200, 200, 200]
+    assert procession(tmp_path, "revoke-token", "--token", first).strip() == "1 token(s) revoked"
+    assert [status(t) for t in (first, second.strip(), third)] == [401, 200, 200]
+    assert procession(tmp_path, "revoke-token", "--email", email).strip() == "2 token(s) revoked"
+    assert [status(t) for t in (second.strip(), third)] == [401, 401]
+
+
+def test_an_expired_token_authenticates_nobody(world: World) -> None:
+    from procession.auth import service as auth_service
+    from procession.auth.models import User
+    from procession.db.session import unit_of_work
+    from procession.db.types import utcnow
+    from tests.conftest import run_async
+
+    async def expired_token() -> str:
+        async with unit_of_work(world.settings) as session:
+            user = await session.get(User, world.org.admin.user_id)
+            assert user is not None
+            past = utcnow() - timedelta(seconds=1)
+            return await auth_service.issue_token(session, user=user, expires_at=past)
+
+    token = run_async(expired_token())
+    response = world.client.get(
+        f"/organizations/{world.org.id}/me", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 401

@@ -54,7 +54,8 @@ class Membership(TimestampMixin, Base):
 
 
 class ApiToken(TimestampMixin, Base):
-    """A bearer token. Only its SHA-256 digest is stored; the token itself is shown once."""
+    """A bearer token. Only its SHA-256 digest is stored; the token itself is shown once.
+    A revoked or expired token authenticates nobody."""
 
     __tablename__ = "api_tokens"
 
@@ -63,3 +64,5 @@ class ApiToken(TimestampMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -3,12 +3,14 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.models import ApiToken, Membership, MemberStatus, Role, User
 from procession.auth.passwords import hash_password, verify_password
+from procession.db.types import utcnow
 from procession.errors import NotFound, PermissionDenied, RuleViolation, Unauthenticated
 
 EDITORS = (Role.ADMIN, Role.STANDARD)
@@ -47,21 +49,46 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_token(session: AsyncSession, *, user: User, name: str = "") -> str:
+async def issue_token(
+    session: AsyncSession, *, user: User, name: str = "", expires_at: datetime | None = None
+) -> str:
     """Create an API token for `user` and return it. Only its hash is stored: show it once."""
     token = "pcs_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    session.add(
+        ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, expires_at=expires_at)
+    )
     await session.flush()
     return token
 
 
+async def revoke_tokens(
+    session: AsyncSession, *, token: str | None = None, user: User | None = None
+) -> int:
+    """Revoke one token (by its value) or every live token of `user`; how many were revoked."""
+    stmt = update(ApiToken).where(ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    if token is not None:
+        stmt = stmt.where(ApiToken.token_hash == hash_token(token))
+    if user is not None:
+        stmt = stmt.where(ApiToken.user_id == user.id)
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def live_token(token: str) -> ColumnElement[bool]:
+    """The criterion for a token that authenticates: known, not revoked, not expired.
+
+    The lookup is by the SHA-256 digest through a unique index, so how long it takes says
+    nothing about the secret; the digest comparison itself is the database's equality."""
+    return and_(
+        ApiToken.token_hash == hash_token(token),
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+    )
+
+
 async def user_for_token(session: AsyncSession, token: str) -> User:
     """The user a bearer token belongs to; `Unauthenticated` for an unknown token."""
-    stmt = (
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token))
-    )
+    stmt = select(User).join(ApiToken, ApiToken.user_id == User.id).where(live_token(token))
     user = (await session.scalars(stmt)).one_or_none()
     if user is None:
         raise Unauthenticated()
@@ -92,7 +119,7 @@ async def principal_in(
 async def principal_for_token(session: AsyncSession, token: str, org_id: str) -> Principal:
     """Authenticate `token` and place its user in organization `org_id`."""
     stmt = membership_query(org_id).join(ApiToken, ApiToken.user_id == User.id)
-    return await principal_in(session, stmt.where(ApiToken.token_hash == hash_token(token)), org_id)
+    return await principal_in(session, stmt.where(live_token(token)), org_id)
 
 
 async def principal_for_user(session: AsyncSession, user_id: int, org_id: str) -> Principal:
