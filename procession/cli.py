@@ -66,6 +66,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
+        access_log=False,  # procession.ops.logs writes one structured line per request
     )
 
 

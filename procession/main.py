@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from prometheus_fastapi_instrumentator import Instrumentator
 
 from procession import __version__
 from procession.admin.app import create_admin_app
@@ -15,7 +16,11 @@ from procession.api.rate_limit import OrgRateLimiter
 from procession.api.router import build_api_router
 from procession.config import Settings, get_settings
 from procession.db import lifecycle
+from procession.db.migrate import head_revision
 from procession.db.session import Database
+from procession.idempotency.middleware import Idempotency
+from procession.ops.logs import RequestLog, configure_logging
+from procession.ops.router import router as ops_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     `ApiPrefix`, at the root (the official SDK's base URL). The admin pages are at `/admin/`.
     """
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     lifecycle.check_graph()
 
     admin = create_admin_app(settings)
@@ -32,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = admin.state.database = Database(settings)
+        app.state.migration_head = head_revision(settings)
         try:
             yield
         finally:
@@ -51,8 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = OrgRateLimiter(settings.rate_limit)
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix=PREFIX)
+    app.include_router(ops_router)
+    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
+        app, include_in_schema=False
+    )
     app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     app.mount("/admin", admin)
+    app.add_middleware(Idempotency)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiPrefix)
+    app.add_middleware(RequestLog)
     return app

@@ -1,15 +1,17 @@
 """Serve every API route at the root too (Tallyfy's SDK calls `/organizations/...`, its docs
 `/api/organizations/...`): requests without the prefix are routed as if they had it, so the
-routes are registered, matched and documented once. The admin pages keep their paths."""
+routes are registered, matched and documented once. The admin pages and the
+operations probes keep their paths."""
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PREFIX = "/api"
 ADMIN = "/admin"
+ROOT_PATHS = frozenset({ADMIN, "/healthz", "/readyz", "/metrics"})
 
 
 def needs_prefix(path: str) -> bool:
-    return not (path.startswith((PREFIX + "/", ADMIN + "/")) or path == ADMIN)
+    return not (path.startswith((PREFIX + "/", ADMIN + "/")) or path in ROOT_PATHS)
 
 
 class ApiPrefix:

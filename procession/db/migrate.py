@@ -4,6 +4,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from procession.config import Settings
 
@@ -25,3 +26,8 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
 
 def downgrade(settings: Settings, revision: str) -> None:
     command.downgrade(alembic_config(settings), revision)
+
+
+def head_revision(settings: Settings) -> str | None:
+    """The newest migration this code ships."""
+    return ScriptDirectory.from_config(alembic_config(settings)).get_current_head()

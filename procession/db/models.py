@@ -4,6 +4,7 @@ from procession.audit.models import AuditEvent
 from procession.auth.models import ApiToken, Membership, User
 from procession.comments.models import Comment
 from procession.db.base import Base
+from procession.idempotency.models import IdempotentRequest
 from procession.orgs.models import Organization
 from procession.processes.models import Process
 from procession.tags.models import Tag, Tagging
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "Capture",
     "Comment",
+    "IdempotentRequest",
     "Membership",
     "Organization",
     "PrerunField",

@@ -1,0 +1,79 @@
+"""Operations: liveness and readiness probes, Prometheus metrics, request ids, JSON logs
+that carry no secrets."""
+
+import json
+import os
+import subprocess
+import sys
+
+import httpx2 as httpx
+from fastapi.testclient import TestClient
+
+from procession.db import migrate
+from procession.main import create_app
+from tests.conftest import World
+from tests.databases import DatabaseFactory
+from tests.live import free_port
+
+
+def test_probes_and_metrics(world: World) -> None:
+    client = world.client
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    world.admin.get("/runs")
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    assert "http_requests_total" in metrics.text
+    assert 'handler="/api/organizations/{org}/runs"' in metrics.text
+
+
+def test_readiness_fails_until_the_database_is_migrated(databases: DatabaseFactory) -> None:
+    empty = databases.empty()
+    try:
+        with TestClient(create_app(empty)) as client:
+            assert client.get("/healthz").status_code == 200
+            unready = client.get("/readyz")
+            assert unready.status_code == 503
+            assert "Retry-After" in unready.headers
+            migrate.upgrade(empty)
+            assert client.get("/readyz").status_code == 200
+    finally:
+        databases.drop(empty)
+
+
+def test_every_response_has_a_request_id(world: World) -> None:
+    mine = world.admin.get("/runs", headers={"X-Request-Id": "trace-42"})
+    assert mine.headers["X-Request-Id"] == "trace-42"
+    made = world.admin.get("/runs", headers={"X-Request-Id": "no spaces or\nnewlines"})
+    assert len(made.headers["X-Request-Id"]) == 32
+    assert world.client.get("/admin/login").headers["X-Request-Id"]
+
+
+def test_logs_are_json_lines_without_tokens(world: World) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": world.settings.database_url}
+    command = [sys.executable, "-m", "procession.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                subprocess.run(["sleep", "0.1"], check=True)
+        token = world.org.admin.token
+        url = f"{base}/api/organizations/{world.org.id}/runs?api_key={token}"
+        answer = httpx.get(url, headers={"Authorization": f"Bearer {token}", "X-Request-Id": "r1"})
+        assert answer.status_code == 200
+    finally:
+        server.terminate()
+        _, logs = server.communicate(timeout=10)
+    assert token not in logs
+    lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    request = next(line for line in lines if line.get("request_id") == "r1")
+    assert request["event"] == "request"
+    assert request["status"] == 200
+    assert request["path"] == f"/api/organizations/{world.org.id}/runs"
