@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve migrate demo test test-pg bench-get lint typecheck fmt check revision clean
+.PHONY: install run serve migrate demo test test-pg fuzz crash bench-get lint typecheck fmt check revision clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Procession needs Python 3.11 or newer")'
@@ -32,17 +32,25 @@ test-pg: install ## run the whole test suite on a throwaway PostgreSQL cluster
 	scripts/with-postgres.sh sh -c 'TEST_DATABASE_URL="$$DATABASE_URL" $(BIN)/pytest $(PYTEST_ARGS)'
 
 lint: install ## ruff lint and format check
-	$(BIN)/ruff check procession tests bench
-	$(BIN)/ruff format --check procession tests bench
+	$(BIN)/ruff check procession tests bench fuzz
+	$(BIN)/ruff format --check procession tests bench fuzz
 
 typecheck: install ## mypy --strict
 	$(BIN)/mypy
 
 fmt: install ## format and fix what ruff can
-	$(BIN)/ruff format procession tests bench
-	$(BIN)/ruff check --fix procession tests bench
+	$(BIN)/ruff format procession tests bench fuzz
+	$(BIN)/ruff check --fix procession tests bench fuzz
 
 check: lint typecheck test ## everything CI runs
+
+fuzz: install ## Schemathesis, every phase and check, on SQLite then PostgreSQL (10,000+ requests each)
+	$(BIN)/python fuzz/run.py --max-examples 40
+	scripts/with-postgres.sh sh -c '$(BIN)/python fuzz/run.py --max-examples 40 --database-url "$$DATABASE_URL"'
+
+crash: install ## SIGKILL the server mid-archive/restore/purge 100 times each, SQLite then PostgreSQL
+	PROCESSION_CRASH_RUNS=100 $(BIN)/pytest -p no:cacheprovider tests/crash
+	scripts/with-postgres.sh sh -c 'PROCESSION_CRASH_RUNS=100 TEST_DATABASE_URL="$$DATABASE_URL" $(BIN)/pytest -p no:cacheprovider tests/crash'
 
 bench-get: install ## GET one process: Procession against the bare Starlette + sqlite3 floor (needs wrk)
 	$(BIN)/python -m bench.get_one

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -67,10 +68,24 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, message, "VALIDATION_ERROR", errors)
 
 
-async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    path = request.scope["path"]
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, APIRoute) and route.path_regex.match(path)
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods))
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message, code = HTTP_ERRORS.get(exc.status_code, (str(exc.detail), "HTTP_ERROR"))
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        headers = {"Allow": allowed_methods(request)}
     return error_response(exc.status_code, message, code, headers=headers)
 
 

@@ -1,7 +1,10 @@
 """The API: every feature router, mounted under `/api` and at the root by `main.py`."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
+from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
 from procession.comments.router import router as comments_router
 from procession.orgs.router import global_router as identity_router
@@ -11,9 +14,26 @@ from procession.tags.router import router as tags_router
 from procession.tasks.router import router as tasks_router
 from procession.templates.router import router as templates_router
 
+# Every operation may answer these, all in Tallyfy's error shape (documented so clients and
+# schema-driven tests know them).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "Malformed body, or a bad Idempotency-Key",
+        401: "Missing or unknown token",
+        403: "The caller's role may not do this",
+        404: "No such object in this organization",
+        409: "A request with this Idempotency-Key is still running",
+        413: "Body over the size limit",
+        422: "Invalid input, or a state that forbids the operation",
+        429: "Rate limit reached (see Retry-After)",
+        503: "Database busy (see Retry-After)",
+    }.items()
+}
+
 
 def build_api_router() -> APIRouter:
-    api = APIRouter()
+    api = APIRouter(responses=ERRORS)
     # Literal segments before their parametrised siblings (Tallyfy rule R4): the tag routes
     # hold `/checklists/tags`, which must win over `/checklists/{id}`.
     for feature in (

@@ -258,3 +258,48 @@ def test_mixed_load_keeps_every_invariant(
             f"{len(outcomes)} requests from {len(plans)} threads; statuses {dict(statuses)}; "
             f"{dict(sorted(by_operation.items()))}; {len(INVARIANTS)} invariants hold"
         )
+
+
+def test_fifty_lifecycle_calls_at_once_on_one_process_end_in_a_legal_state(
+    live: tuple[Client, Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Archive, restore and permanent delete, 50 at once on one process with 40 tasks and
+    their comments: no 5xx (a busy database is 503 with Retry-After), and afterwards the
+    process is either wholly gone or whole, in one archive state with its children."""
+    client, settings = live
+    run_id, task_ids = new_run(client, steps=40)
+    for task_id in task_ids[:10]:
+        client.data("POST", f"/tasks/{task_id}/comment", {"content": "note"})
+    rng = random.Random(50)
+    paths = {
+        "DELETE /runs/{id}": ("DELETE", f"/runs/{run_id}"),
+        "PUT /runs/{id}/activate": ("PUT", f"/runs/{run_id}/activate"),
+        "DELETE /runs/{id}/delete": ("DELETE", f"/runs/{run_id}/delete"),
+    }
+    chosen = [rng.choice(list(paths)) for _ in range(50)]
+    barrier = threading.Barrier(len(chosen))
+
+    def send(name: str) -> tuple[str, int]:
+        barrier.wait()
+        response = client.http.request(*paths[name])
+        if response.status_code == 503:
+            assert response.headers["Retry-After"]
+        return name, response.status_code
+
+    with ThreadPoolExecutor(len(chosen)) as pool:
+        outcomes = list(pool.map(send, chosen))
+    statuses = Counter(status for _, status in outcomes)
+    assert set(statuses) <= {200, 404, 422, 503}, statuses
+    engine = create_engine(settings.database_url)
+    with engine.connect() as db:
+        broken = {name: db.execute(text(sql)).scalar_one() for name, sql in INVARIANTS.items()}
+        left = db.execute(
+            text("SELECT count(*) FROM tasks WHERE process_id = :id"), {"id": run_id}
+        ).scalar_one()
+    engine.dispose()
+    assert broken == dict.fromkeys(INVARIANTS, 0)
+    assert foreign_key_violations(settings) == []
+    gone = client.http.get(f"/runs/{run_id}").status_code == 404
+    assert left == (0 if gone else 40)
+    with capsys.disabled():
+        print(f"\n[50 lifecycle calls at once] {dict(Counter(outcomes))}; gone={gone}")
