@@ -123,3 +123,25 @@ def test_numbers_too_large_for_the_database_are_refused(
     assert response.status_code in (201, 422), response.text
     if response.status_code == 422:
         assert snapshot(world.settings, skip=()) == before
+
+
+def test_a_locked_sqlite_database_is_503_with_retry_after(world: World) -> None:
+    """Another process holds SQLite's write lock past the busy timeout: the write is refused
+    with 503 and Retry-After (not 500), and nothing of it is stored."""
+    if not world.settings.is_sqlite:
+        pytest.skip("SQLite's file lock; PostgreSQL locks rows and waits")
+    import sqlite3
+
+    path = world.settings.database_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        refused = world.admin.post("/tags", {"title": "waits"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.json()["code"] == "SERVICE_UNAVAILABLE"
+    assert world.admin.get("/tags").json()["data"] == []
+    assert world.admin.post("/tags", {"title": "waits"}).status_code == 201
