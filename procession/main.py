@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from procession import __version__
@@ -59,9 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix=PREFIX)
     app.include_router(ops_router)
-    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
-        app, include_in_schema=False
-    )
+    # A registry per app: apps built in one process (tests) never share or hide counters.
+    metrics = CollectorRegistry(auto_describe=True)
+    ProcessCollector(registry=metrics)
+    Instrumentator(
+        excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=metrics
+    ).instrument(app).expose(app, include_in_schema=False)
     app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     app.mount("/admin", admin)
     app.add_middleware(Idempotency)
