@@ -13,8 +13,12 @@ class TagRepository(Repository[Tag]):
     resource = "Tag"
 
     async def title_taken(self, title: str, *, except_id: str | None = None) -> bool:
-        """Whether a live tag of this organization already has `title` (case-insensitive)."""
-        stmt = self.base().where(Tag.archived_at.is_(None), func.lower(Tag.title) == title.lower())
+        """Whether a live tag of this organization already has `title` (case-insensitive).
+
+        Both sides are lowered by the database: SQLite lowers only ASCII, and a Python-lowered
+        "Ó" would miss the stored one and hit the unique index instead."""
+        same = func.lower(Tag.title) == func.lower(title)
+        stmt = self.base().where(Tag.archived_at.is_(None), same)
         if except_id:
             stmt = stmt.where(Tag.id != except_id)
         return (await self.session.scalars(stmt.limit(1))).first() is not None

@@ -145,3 +145,12 @@ def test_a_locked_sqlite_database_is_503_with_retry_after(world: World) -> None:
     assert refused.json()["code"] == "SERVICE_UNAVAILABLE"
     assert world.admin.get("/tags").json()["data"] == []
     assert world.admin.post("/tags", {"title": "waits"}).status_code == 201
+
+
+def test_a_non_ascii_tag_title_taken_twice_is_422_not_a_conflict(world: World) -> None:
+    """Found by the fuzzer: SQLite lowers only ASCII, so the duplicate check must let the
+    database lower both sides."""
+    assert world.admin.post("/tags", {"title": "Ó£"}).status_code == 201
+    again = world.admin.post("/tags", {"title": "Ó£"})
+    assert again.status_code == 422
+    assert again.json()["errors"]["title"]
