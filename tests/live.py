@@ -20,6 +20,21 @@ def free_port() -> int:
         return port
 
 
+def wait_until_ready(server: subprocess.Popen[bytes], base: str) -> None:
+    """Return once the server at `base` answers `/readyz`; RuntimeError if it exits or takes
+    more than 30 seconds."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+
+
 @contextmanager
 def live_server(
     settings: Settings, *, workers: int = 1, env: dict[str, str] | None = None
@@ -38,16 +53,7 @@ def live_server(
     server = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.1)
+        wait_until_ready(server, base)
         yield base
     finally:
         server.terminate()

@@ -22,7 +22,7 @@ from procession.db.models import Base
 from tests.conftest import World
 from tests.databases import foreign_key_violations, sync_engine
 from tests.factories import launch, make_template
-from tests.live import free_port
+from tests.live import free_port, wait_until_ready
 
 TASKS = 10_000
 RUNS = int(os.environ.get("PROCESSION_CRASH_RUNS", "1"))
@@ -62,16 +62,7 @@ class Server:
         }
         command = [sys.executable, "-m", "procession.cli", "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(command, env=env)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert self.process.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
+        wait_until_ready(self.process, self.base)
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

@@ -14,6 +14,7 @@ from procession.comments import service as comment_service
 from procession.comments.schemas import CommentCreate
 from procession.tasks import service as task_service
 from procession.tasks.creation import create_oneoff_task
+from procession.tasks.models import Task
 from procession.tasks.schemas import OneOffTaskCreate, OwnersInput, TaskCompletion, TaskUpdate
 from procession.tasks.service import TaskFilters
 
@@ -53,14 +54,21 @@ async def create_task(
     return redirect_back(request, "my_tasks")
 
 
+async def save_form(request: Request, member: Member, session: DbSession, task_id: str) -> Task:
+    """Store the answers typed into the task's form (blank inputs change nothing)."""
+    task = await task_service.get_task(session, member, task_id)
+    answers = await answers_from(request, "field.")
+    if answers:
+        update = TaskUpdate(taskdata=answers)
+        await task_service.update_task(session, member, task_id, update, process_id=task.process_id)
+    return task
+
+
 @router.post("/{task_id}/save")
 async def save_task(
     request: Request, task_id: str, member: Member, session: DbSession
 ) -> RedirectResponse:
-    task = await task_service.get_task(session, member, task_id)
-    answers = await answers_from(request, "field.")
-    update = TaskUpdate(taskdata=answers)
-    await task_service.update_task(session, member, task_id, update, process_id=task.process_id)
+    task = await save_form(request, member, session, task_id)
     flash(request, f"Saved the answers of “{task.title}”.")
     return redirect_back(request, "my_tasks")
 
@@ -74,11 +82,7 @@ async def complete_task(
     decision: Annotated[Literal["", "approve", "reject"], Form()] = "",
 ) -> RedirectResponse:
     """Save the answers in the form, then complete (approval tasks: with the decision)."""
-    task = await task_service.get_task(session, member, task_id)
-    answers = await answers_from(request, "field.")
-    if answers:
-        update = TaskUpdate(taskdata=answers)
-        await task_service.update_task(session, member, task_id, update, process_id=task.process_id)
+    task = await save_form(request, member, session, task_id)
     completion = TaskCompletion(
         task_id=task_id, is_approved={"": None, "approve": True, "reject": False}[decision]
     )

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from procession.admin.web import (
@@ -90,10 +90,18 @@ async def add_step(
     return redirect(request, "template", template_id=template_id)
 
 
-def field_from_form(label: str, field_type: str, required: bool) -> FieldCreate:
+async def field_form(
+    label: Label,
+    field_type: Annotated[str, Form()] = "text",
+    required: Annotated[bool, Form()] = False,
+) -> FieldCreate:
+    """The "add a field" form of a step or of the kick-off form, as a new field."""
     return FieldCreate.model_validate(
         {"label": label.strip(), "field_type": field_type, "required": required}
     )
+
+
+NewField = Annotated[FieldCreate, Depends(field_form)]
 
 
 @router.post("/{template_id}/steps/{step_id}/fields")
@@ -103,29 +111,19 @@ async def add_field(
     step_id: str,
     member: Member,
     session: DbSession,
-    label: Label,
-    field_type: Annotated[str, Form()] = "text",
-    required: Annotated[bool, Form()] = False,
+    field: NewField,
 ) -> RedirectResponse:
-    data = field_from_form(label, field_type, required)
-    await template_service.add_capture(session, member, template_id, step_id, data)
-    flash(request, f"Form field “{data.label}” added.")
+    await template_service.add_capture(session, member, template_id, step_id, field)
+    flash(request, f"Form field “{field.label}” added.")
     return redirect(request, "template", template_id=template_id)
 
 
 @router.post("/{template_id}/kickoff")
 async def add_kickoff_field(
-    request: Request,
-    template_id: str,
-    member: Member,
-    session: DbSession,
-    label: Label,
-    field_type: Annotated[str, Form()] = "text",
-    required: Annotated[bool, Form()] = False,
+    request: Request, template_id: str, member: Member, session: DbSession, field: NewField
 ) -> RedirectResponse:
-    data = field_from_form(label, field_type, required)
-    await template_service.add_kickoff_field(session, member, template_id, data)
-    flash(request, f"Kick-off field “{data.label}” added.")
+    await template_service.add_kickoff_field(session, member, template_id, field)
+    flash(request, f"Kick-off field “{field.label}” added.")
     return redirect(request, "template", template_id=template_id)
 
 
