@@ -45,8 +45,8 @@ fmt: install ## format and fix what ruff can
 check: lint typecheck test ## everything CI runs
 
 fuzz: install ## Schemathesis, every phase and check, on SQLite then PostgreSQL (10,000+ requests each)
-	$(BIN)/python fuzz/run.py --max-examples 100
-	scripts/with-postgres.sh sh -c '$(BIN)/python fuzz/run.py --max-examples 100 --database-url "$$DATABASE_URL"'
+	$(BIN)/python fuzz/run.py --max-examples 100 --rounds 2
+	scripts/with-postgres.sh sh -c '$(BIN)/python fuzz/run.py --max-examples 100 --rounds 2 --database-url "$$DATABASE_URL"'
 
 crash: install ## SIGKILL the server mid-archive/restore/purge 100 times each, SQLite then PostgreSQL
 	PROCESSION_CRASH_RUNS=100 $(BIN)/pytest -p no:cacheprovider tests/crash

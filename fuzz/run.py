@@ -88,7 +88,8 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--max-examples", type=int, default=100)
     parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
-    parser.add_argument("--seed", default="20261123")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--rounds", type=int, default=1, help="runs, each with the next seed")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="procession-fuzz-"))
     env = {
@@ -120,16 +121,18 @@ def main() -> int:
             headers={"Authorization": f"Bearer {env['PROCESSION_TOKEN']}"},
         )
         env |= seed(api)
-        command = [
-            sys.executable, "-m", "schemathesis.cli",
-            "--config-file", str(HERE / "schemathesis.toml"),
-            "run", f"{base}/api/openapi.json",
-            "--max-examples", str(args.max_examples),
-            "--phases", args.phases,
-            "--seed", args.seed,
-            "--no-color",
-        ]  # fmt: skip
-        status = subprocess.run(command, env=env).returncode
+        status = 0
+        for round_seed in range(args.seed, args.seed + args.rounds):
+            command = [
+                sys.executable, "-m", "schemathesis.cli",
+                "--config-file", str(HERE / "schemathesis.toml"),
+                "run", f"{base}/api/openapi.json",
+                "--max-examples", str(args.max_examples),
+                "--phases", args.phases,
+                "--seed", str(round_seed),
+                "--no-color",
+            ]  # fmt: skip
+            status = max(status, subprocess.run(command, env=env).returncode)
         total, errors = answered(base)
         print(f"\n[fuzz] {total} requests answered, {errors} with a 5xx status")
         return status if errors == 0 else 1
