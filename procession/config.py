@@ -43,6 +43,21 @@ class Settings(BaseSettings):
     """Signs the admin pages' session cookies. Set your own (`openssl rand -hex 32`)."""
     session_max_age: int = 8 * 3600
     """Seconds an admin-page sign-in lasts."""
+    background_jobs: bool = True
+    """Run webhook delivery, bulk jobs and scheduled retention inside the server. Turn off
+    when `procession worker` runs them instead."""
+    poll_seconds: float = 1.0
+    """How often background jobs look for new work when idle."""
+    retention_interval_minutes: int = 0
+    """Apply every organization's retention policy this often (0: never on a schedule; run
+    `procession retention run` from cron instead)."""
+    webhook_max_attempts: int = 8
+    """Attempts before a webhook delivery is dead-lettered."""
+    webhook_timeout_seconds: float = 10.0
+    """How long a receiver has to answer one delivery."""
+    bulk_sync_limit: int = 100
+    """Bulk operations over at most this many objects answer at once; larger ones run as a
+    background job."""
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> "Settings":

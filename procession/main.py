@@ -20,8 +20,12 @@ from procession.db import lifecycle
 from procession.db.migrate import head_revision
 from procession.db.session import Database
 from procession.idempotency.middleware import Idempotency
+from procession.ops import background
 from procession.ops.logs import RequestLog, configure_logging
 from procession.ops.router import router as ops_router
+
+# What runs beside the requests (see `ops/background.py`); `procession worker` runs the same.
+BACKGROUND_JOBS: list[background.Periodic] = []
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,12 +42,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = admin.state.database = Database(settings)
+        database = app.state.database = admin.state.database = Database(settings)
         app.state.migration_head = head_revision(settings)
+        jobs = (
+            background.start(BACKGROUND_JOBS, database, settings)
+            if settings.background_jobs
+            else []
+        )
         try:
             yield
         finally:
-            await app.state.database.dispose()
+            await background.stop(jobs)
+            await database.dispose()
 
     app = FastAPI(
         title="Procession",

@@ -64,3 +64,16 @@ class LifecycleMixin:
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class LegalHoldMixin:
+    """A legal hold: while `legal_hold_at` is set, nobody can permanently delete the object
+    (or anything inside it), by hand or through retention. Archiving is still allowed."""
+
+    legal_hold_at: Mapped[datetime | None] = mapped_column(default=None)
+    legal_hold_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    legal_hold_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.legal_hold_at is not None

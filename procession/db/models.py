@@ -2,19 +2,24 @@
 
 from procession.audit.models import AuditEvent
 from procession.auth.models import ApiToken, Membership, User
+from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base
 from procession.idempotency.models import IdempotentRequest
 from procession.orgs.models import Organization
 from procession.processes.models import Process
+from procession.retention.models import RetentionPolicy
 from procession.tags.models import Tag, Tagging
 from procession.tasks.models import Task, TaskField, TaskOwner
 from procession.templates.models import Capture, PrerunField, Step, Template
+from procession.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "BulkJob",
+    "BulkJobItem",
     "Capture",
     "Comment",
     "IdempotentRequest",
@@ -22,6 +27,7 @@ __all__ = [
     "Organization",
     "PrerunField",
     "Process",
+    "RetentionPolicy",
     "Step",
     "Tag",
     "Tagging",
@@ -30,4 +36,7 @@ __all__ = [
     "TaskOwner",
     "Template",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -6,14 +6,21 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.base import (
+    Base,
+    HexIdMixin,
+    LegalHoldMixin,
+    LifecycleMixin,
+    OrgScopedMixin,
+    TimestampMixin,
+)
 from procession.db.types import JsonType
 
 if TYPE_CHECKING:
     from procession.tasks.models import Task
 
 
-class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
+class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalHoldMixin, Base):
     """A running (or finished) process.
 
     `template_id` and `template_title` are plain values, not a foreign key: a process keeps

@@ -5,11 +5,18 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.base import (
+    Base,
+    HexIdMixin,
+    LegalHoldMixin,
+    LifecycleMixin,
+    OrgScopedMixin,
+    TimestampMixin,
+)
 from procession.db.types import JsonType
 
 
-class Template(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
+class Template(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalHoldMixin, Base):
     """A blueprint from which processes are launched.
 
     Columns hold what Procession reads or filters on; the long tail of Tallyfy settings that are
