@@ -16,16 +16,20 @@ from procession.auth.models import Role, User
 from procession.auth.passwords import verify_password
 from procession.config import Settings, get_settings
 from procession.db import migrate as migrations
-from procession.db.session import unit_of_work
+from procession.db.session import Database, unit_of_work
 from procession.db.types import utcnow
 from procession.errors import AppError
+from procession.main import background_jobs
+from procession.ops import background
 from procession.orgs import service as org_service
 from procession.orgs.models import Organization
+from procession.retention import cli as retention_cli
 
 app = typer.Typer(
     help="Procession: a workflow server that speaks the Tallyfy REST API.",
     pretty_exceptions_enable=False,
 )
+app.add_typer(retention_cli.app, name="retention")
 T = TypeVar("T")
 
 DEMO_ORG_NAME = "Demo Organization"
@@ -68,6 +72,23 @@ def serve(
         log_level=settings.log_level,
         access_log=False,  # procession.ops.logs writes one structured line per request
     )
+
+
+@app.command()
+def worker() -> None:
+    """Run the background jobs (webhook delivery, bulk jobs, scheduled retention) without
+    serving requests; pair it with PROCESSION_BACKGROUND_JOBS=false on the servers."""
+    async def main() -> None:
+        settings = get_settings()
+        database = Database(settings)
+        jobs = background.start(background_jobs(settings), database, settings)
+        try:
+            await asyncio.gather(*jobs)
+        finally:
+            await background.stop(jobs)
+            await database.dispose()
+
+    asyncio.run(main())
 
 
 @app.command("create-org")

@@ -23,9 +23,22 @@ from procession.idempotency.middleware import Idempotency
 from procession.ops import background
 from procession.ops.logs import RequestLog, configure_logging
 from procession.ops.router import router as ops_router
+from procession.retention import service as retention_service
 
-# What runs beside the requests (see `ops/background.py`); `procession worker` runs the same.
-BACKGROUND_JOBS: list[background.Periodic] = []
+
+def background_jobs(settings: Settings) -> list[background.Periodic]:
+    """What runs beside the requests (see `ops/background.py`); `procession worker` runs the
+    same list."""
+    jobs: list[background.Periodic] = []
+    if settings.retention_interval_minutes > 0:
+        jobs.append(
+            background.Periodic(
+                "retention",
+                retention_service.scheduled_run,
+                settings.retention_interval_minutes * 60,
+            )
+        )
+    return jobs
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = app.state.database = admin.state.database = Database(settings)
         app.state.migration_head = head_revision(settings)
         jobs = (
-            background.start(BACKGROUND_JOBS, database, settings)
+            background.start(background_jobs(settings), database, settings)
             if settings.background_jobs
             else []
         )

@@ -10,6 +10,7 @@ from procession.comments.router import router as comments_router
 from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
 from procession.processes.router import router as processes_router
+from procession.retention.router import router as retention_router
 from procession.tags.router import router as tags_router
 from procession.tasks.router import router as tasks_router
 from procession.templates.router import router as templates_router
@@ -44,6 +45,7 @@ def build_api_router() -> APIRouter:
         tasks_router,
         comments_router,
         audit_router,
+        retention_router,
         organizations_router,
     ):
         api.include_router(feature)

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from procession.api.schemas import Timestamp, WireModel
 from procession.audit.models import AuditEvent
 
-Action = Literal["archive", "restore", "purge"]
+Action = Literal["archive", "restore", "purge", "hold", "unhold"]
 ObjectType = Literal["process", "template", "task", "tag"]
 
 

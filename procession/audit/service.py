@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.audit.models import AuditEvent
 from procession.auth.models import Role
-from procession.auth.service import Principal
+from procession.auth.service import Actor, Principal
 from procession.db import lifecycle
 from procession.db.base import LifecycleMixin
 from procession.db.repository import (
@@ -23,6 +23,7 @@ from procession.db.repository import (
     paginate,
 )
 from procession.processes.models import Process
+from procession.retention import hold
 from procession.tags.models import Tag
 from procession.tasks.models import Task
 from procession.templates.models import Template
@@ -37,7 +38,7 @@ AUDITED: dict[type[Any], tuple[str, str]] = {
 
 
 def record(
-    session: AsyncSession, caller: Principal, action: str, obj: Any, counts: dict[str, int]
+    session: AsyncSession, caller: Actor, action: str, obj: Any, counts: dict[str, int]
 ) -> None:
     object_type, name_attribute = AUDITED[type(obj)]
     session.add(
@@ -53,7 +54,7 @@ def record(
     )
 
 
-async def archive(session: AsyncSession, caller: Principal, obj: LifecycleMixin) -> None:
+async def archive(session: AsyncSession, caller: Actor, obj: LifecycleMixin) -> None:
     """Archive `obj` with its cascade (403 for light members). Repeating it is a no-op that
     records nothing."""
     caller.require_editor(f"archive this {AUDITED[type(obj)][0]}")
@@ -63,7 +64,7 @@ async def archive(session: AsyncSession, caller: Principal, obj: LifecycleMixin)
     await session.flush()
 
 
-async def restore(session: AsyncSession, caller: Principal, obj: LifecycleMixin) -> None:
+async def restore(session: AsyncSession, caller: Actor, obj: LifecycleMixin) -> None:
     """Restore exactly what the archive of `obj` hid (403 for light members)."""
     caller.require_editor(f"restore this {AUDITED[type(obj)][0]}")
     counts = await lifecycle.restore(session, obj)
@@ -73,11 +74,13 @@ async def restore(session: AsyncSession, caller: Principal, obj: LifecycleMixin)
 
 
 async def purge(
-    session: AsyncSession, caller: Principal, obj: LifecycleMixin, *, dry_run: bool = False
+    session: AsyncSession, caller: Actor, obj: LifecycleMixin, *, dry_run: bool = False
 ) -> dict[str, int]:
     """Permanently delete an archived `obj` with every dependent row: 403 unless admin, 422
-    unless archived. The audit entry survives the delete."""
-    caller.require(Role.ADMIN, action=f"permanently delete this {AUDITED[type(obj)][0]}")
+    unless archived or on legal hold. The audit entry survives the delete."""
+    kind = AUDITED[type(obj)][0]
+    caller.require(Role.ADMIN, action=f"permanently delete this {kind}")
+    hold.ensure_not_held(obj, kind)
     counts = await lifecycle.purge(session, obj, dry_run=dry_run)
     if not dry_run:
         # Same transaction as the delete: the entry exists exactly when the delete happened.

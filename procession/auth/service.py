@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,36 @@ class Principal:
     def require_editor(self, action: str) -> None:
         """Admins and standard members may create and change things; light members may not."""
         self.require(*EDITORS, action=action)
+
+
+class Actor(Protocol):
+    """Whoever performs a lifecycle operation: a signed-in `Principal`, or Procession itself
+    (`SystemActor`, for retention) with no user behind it."""
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    def require(self, *roles: str, action: str) -> None: ...
+
+    def require_editor(self, action: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Procession acting on its own inside one organization, with an admin's rights: what an
+    admin configured (a retention policy) carried out. The audit trail shows no user."""
+
+    org_id: str
+    user_id: None = None
+
+    def require(self, *roles: str, action: str) -> None:
+        """An admin configured the work, so every role check passes."""
+
+    def require_editor(self, action: str) -> None:
+        """As `require`."""
 
 
 def hash_token(token: str) -> str:
