@@ -78,6 +78,7 @@ def serve(
 def worker() -> None:
     """Run the background jobs (webhook delivery, bulk jobs, scheduled retention) without
     serving requests; pair it with PROCESSION_BACKGROUND_JOBS=false on the servers."""
+
     async def main() -> None:
         settings = get_settings()
         database = Database(settings)

@@ -16,7 +16,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from procession.admin.pages import archive, audit, home, processes, signin, tags, tasks, templates
+from procession.admin.pages import (
+    archive,
+    audit,
+    holds,
+    home,
+    processes,
+    retention,
+    signin,
+    tags,
+    tasks,
+    templates,
+)
 from procession.admin.web import SignInRequired, check_csrf, flash, redirect_back, render
 from procession.api.errors import field_key
 from procession.config import Settings
@@ -131,6 +142,6 @@ def create_admin_app(settings: Settings) -> FastAPI:
     admin.add_exception_handler(StarletteHTTPException, http_error)
     admin.add_exception_handler(OperationalError, database_busy)
     admin.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for page in (signin, home, templates, processes, tasks, tags, archive, audit):
+    for page in (signin, home, templates, processes, tasks, tags, archive, audit, retention, holds):
         admin.include_router(page.router)
     return admin

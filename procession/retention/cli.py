@@ -13,22 +13,6 @@ from procession.retention.service import RetentionReport
 app = typer.Typer(help="Retention: auto-archive and auto-purge, per organization policy.")
 
 
-def summary(report: RetentionReport) -> str:
-    def counts(values: dict[str, int]) -> str:
-        return ", ".join(f"{n} {kind}" for kind, n in sorted(values.items())) or "nothing"
-
-    verb = "would" if report.dry_run else "did"
-    lines = [
-        f"{report.org_name} ({report.org_id}): {verb} archive {counts(report.archived)}; "
-        f"{verb} permanently delete {counts(report.purged)}"
-    ]
-    if report.rows_deleted:
-        lines.append(f"  rows: {counts(report.rows_deleted)}")
-    if report.kept_on_hold:
-        lines.append(f"  kept on legal hold: {counts(report.kept_on_hold)}")
-    return "\n".join(lines)
-
-
 @app.command("run")
 def run(
     dry_run: Annotated[bool, typer.Option(help="Report what would happen; change nothing")] = False,
@@ -45,6 +29,6 @@ def run(
 
     reports = asyncio.run(main())
     for report in reports:
-        typer.echo(summary(report))
+        typer.echo(f"{report.summary()} ({report.org_id})")
     if not reports:
         typer.echo("no organization has a retention policy")

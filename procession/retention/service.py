@@ -59,6 +59,23 @@ class RetentionReport:
     def changed(self) -> int:
         return sum(self.archived.values()) + sum(self.purged.values())
 
+    def summary(self) -> str:
+        """One line a person reads: what was (or would be) archived and deleted."""
+
+        def listed(values: dict[str, int]) -> str:
+            return ", ".join(f"{n} {kind}" for kind, n in sorted(values.items())) or "nothing"
+
+        verb = "would" if self.dry_run else "did"
+        line = (
+            f"{self.org_name}: {verb} archive {listed(self.archived)}; "
+            f"{verb} permanently delete {listed(self.purged)}"
+        )
+        if self.rows_deleted:
+            line += f" ({listed(self.rows_deleted)} rows)"
+        if self.kept_on_hold:
+            line += f"; kept on legal hold: {listed(self.kept_on_hold)}"
+        return line + "."
+
 
 async def get_policy(session: AsyncSession, org_id: str) -> RetentionPolicy:
     """The organization's policy; both windows off when it never set one."""

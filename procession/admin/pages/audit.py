@@ -9,7 +9,7 @@ from procession.audit import service as audit_service
 from procession.orgs import service as org_service
 
 router = APIRouter(prefix="/audit")
-ACTIONS = ("archive", "restore", "purge")
+ACTIONS = ("archive", "restore", "purge", "hold", "unhold")
 OBJECT_TYPES = ("process", "template", "task", "tag")
 
 

@@ -80,6 +80,7 @@ async def process(
     people |= {t.completer_id for t in tasks}
     context = {
         "run": run,
+        "subject": found,
         "tasks": tasks,
         "result": result,
         "names": await org_service.names_of(

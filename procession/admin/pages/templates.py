@@ -48,7 +48,12 @@ async def template(
     (view,) = await template_service.describe_templates(
         session, member, [found], frozenset({"steps"})
     )
-    context = {"template": view, "field_types": FORM_FIELD_TYPES, "step_types": STEP_TYPES}
+    context = {
+        "template": view,
+        "subject": found,
+        "field_types": FORM_FIELD_TYPES,
+        "step_types": STEP_TYPES,
+    }
     return render(request, "template.html", context)
 
 
