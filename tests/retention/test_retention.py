@@ -2,6 +2,7 @@
 organization, with legal holds, dry runs and audit tombstones. The clock is frozen with
 time-machine: archiving happens "days ago", then retention runs "now"."""
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -252,3 +253,27 @@ def test_the_server_applies_retention_on_a_schedule(world: World) -> None:
         while api.get(f"/runs/{old['id']}").status_code != 404:
             assert time.monotonic() < deadline, "retention did not run"
             time.sleep(0.05)
+
+
+def test_two_runners_at_once_purge_each_object_once(world: World) -> None:
+    api = world.admin
+    for _ in range(5):
+        archived_run(api, 40)
+    set_policy(api, purge_archived_after_days=30)
+
+    async def both() -> list[list[RetentionReport]]:
+        databases = [Database(world.settings), Database(world.settings)]
+        try:
+            return list(
+                await asyncio.gather(
+                    *(retention_service.run_all(db, dry_run=False, now=NOW) for db in databases)
+                )
+            )
+        finally:
+            for database in databases:
+                await database.dispose()
+
+    reports = [report for run in run_async(both()) for report in run]
+    assert sum(report.purged.get("process", 0) for report in reports) == 5
+    purges = ok(api.get("/audit-events", params={"action": "purge", "per_page": 50}))
+    assert purges["meta"]["pagination"]["total"] == 5
