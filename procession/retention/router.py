@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from procession.api.deps import DbSession
 from procession.api.schemas import Data
@@ -71,30 +71,37 @@ async def held_object(
     return await template_service.get_template(session, caller, object_id, for_update=True)
 
 
-def hold_routes(path: str, kind: HoldKind) -> None:
-    """GET, PUT and DELETE of `<path>/legal-hold` for one kind of object."""
+def hold_routes(collection: str, kind: HoldKind) -> None:
+    """GET, PUT and DELETE of `<collection>/{<kind>_id}/legal-hold`."""
+    id_name = f"{kind}_id"
+    path = f"{collection}/{{{id_name}}}/legal-hold"
+    ObjectId = Annotated[str, Path(alias=id_name)]
 
-    @router.get(f"{path}/legal-hold", name=f"get_{kind}_legal_hold")
-    async def get_hold(caller: Caller, session: DbSession, object_id: str) -> Data[LegalHoldRead]:
+    @router.get(path, name=f"get_{kind}_legal_hold")
+    async def get_hold(
+        caller: Caller, session: DbSession, object_id: ObjectId
+    ) -> Data[LegalHoldRead]:
         obj = await held_object(session, caller, kind, object_id)
         return Data(data=LegalHoldRead.of(kind, obj))
 
-    @router.put(f"{path}/legal-hold", name=f"place_{kind}_legal_hold")
+    @router.put(path, name=f"place_{kind}_legal_hold")
     async def place_hold(
-        caller: Caller, session: DbSession, object_id: str, body: LegalHoldWrite
+        caller: Caller, session: DbSession, object_id: ObjectId, body: LegalHoldWrite
     ) -> Data[LegalHoldRead]:
         """Admins only. While held, nothing permanently deletes it (422 LEGAL_HOLD)."""
         obj = await held_object(session, caller, kind, object_id)
         await retention_service.place_legal_hold(session, caller, obj, body.reason)
         return Data(data=LegalHoldRead.of(kind, obj))
 
-    @router.delete(f"{path}/legal-hold", name=f"lift_{kind}_legal_hold")
-    async def lift_hold(caller: Caller, session: DbSession, object_id: str) -> Data[LegalHoldRead]:
+    @router.delete(path, name=f"lift_{kind}_legal_hold")
+    async def lift_hold(
+        caller: Caller, session: DbSession, object_id: ObjectId
+    ) -> Data[LegalHoldRead]:
         """Admins only."""
         obj = await held_object(session, caller, kind, object_id)
         await retention_service.lift_legal_hold(session, caller, obj)
         return Data(data=LegalHoldRead.of(kind, obj))
 
 
-hold_routes("/runs/{object_id}", "process")
-hold_routes("/checklists/{object_id}", "template")
+hold_routes("/runs", "process")
+hold_routes("/checklists", "template")

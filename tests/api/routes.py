@@ -49,6 +49,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/completed-tasks"): {"task_id": "{oneoff_id}"},
     ("POST", "/tasks/{task_id}/comment"): {"content": "hello"},
     ("PUT", "/tasks/{task_id}/comment/{comment_id}"): {"content": "edited"},
+    ("PUT", "/retention"): {"purge_archived_after_days": 30},
+    ("PUT", "/runs/{process_id}/legal-hold"): {"reason": "case"},
+    ("PUT", "/checklists/{template_id}/legal-hold"): {"reason": "case"},
 }
 
 

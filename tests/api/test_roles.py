@@ -17,6 +17,12 @@ ADMIN_ONLY = {
     ("DELETE", "/organizations/{org}/checklists/{template_id}/delete"),
     ("DELETE", "/organizations/{org}/tasks/{task_id}/delete"),
     ("DELETE", "/organizations/{org}/tags/{tag_id}/delete"),
+    ("PUT", "/organizations/{org}/retention"),
+    ("POST", "/organizations/{org}/retention/run"),
+    ("PUT", "/organizations/{org}/runs/{process_id}/legal-hold"),
+    ("DELETE", "/organizations/{org}/runs/{process_id}/legal-hold"),
+    ("PUT", "/organizations/{org}/checklists/{template_id}/legal-hold"),
+    ("DELETE", "/organizations/{org}/checklists/{template_id}/legal-hold"),
 }
 AUTHOR_OR_ADMIN = {
     ("PUT", "/organizations/{org}/tasks/{task_id}/comment/{comment_id}"),
