@@ -73,7 +73,7 @@ Member = Annotated[Principal, Depends(signed_in)]
 """The signed-in member of the organization the session is in."""
 
 
-def page_number(page: int = 1) -> PageRequest:
+async def page_number(page: int = 1) -> PageRequest:
     return PageRequest(page=min(max(page, 1), 1_000_000), per_page=PER_PAGE)
 
 

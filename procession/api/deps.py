@@ -26,7 +26,7 @@ DbSession = Annotated[AsyncSession, Depends(request_session, scope="function")]
 def page_params(default_per_page: int) -> object:
     """A dependency reading `page` and `per_page`; `per_page` is clamped to 1..100."""
 
-    def dependency(
+    async def dependency(
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_page: Annotated[int, Query()] = default_per_page,
     ) -> PageRequest:
@@ -39,7 +39,7 @@ Page = Annotated[PageRequest, page_params(10)]
 MemberPage = Annotated[PageRequest, page_params(100)]
 
 
-def with_tokens(
+async def with_tokens(
     with_: Annotated[
         str | None, Query(alias="with", description="Comma-separated includes")
     ] = None,
@@ -51,7 +51,7 @@ def with_tokens(
 With = Annotated[frozenset[str], Depends(with_tokens)]
 
 
-def archived_visibility(
+async def archived_visibility(
     archived: Annotated[
         str | None,
         Query(description="`only` lists archived items, `true` lists live and archived ones"),

@@ -14,7 +14,7 @@ from procession.errors import Unauthenticated
 bearer = HTTPBearer(auto_error=False, description="An API token from `procession create-token`")
 
 
-def bearer_token(
+async def bearer_token(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
