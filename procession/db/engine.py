@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -13,6 +14,8 @@ from procession.config import Settings
 # with BEGIN IMMEDIATE, taking the write lock up front instead of failing with SQLITE_BUSY
 # when two read-then-write transactions try to upgrade their locks at once.
 WRITE_OPTION = "procession_writes"
+
+registry.register("sqlite.inline", "procession.db.inline_sqlite", "SQLiteDialect_inline")
 
 
 def sqlite_path(url: str) -> Path | None:

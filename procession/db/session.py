@@ -1,11 +1,12 @@
 """Sessions: one transaction per HTTP request, `unit_of_work()` for the CLI and jobs."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from procession.config import Settings
+from procession.db import inline_sqlite
 from procession.db.engine import WRITE_OPTION, make_engine
 
 
@@ -14,6 +15,7 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.engine: AsyncEngine = make_engine(settings)
+        self._inline = settings.is_sqlite and settings.sqlite_driver == "inline"
         self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writers = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -26,8 +28,15 @@ class Database:
         This is the only place Procession commits.
         """
         maker = self._writers if writes else self._readers
-        async with maker() as session, session.begin():
+        async with self._writer_turn(writes), maker() as session, session.begin():
             yield session
+
+    def _writer_turn(self, writes: bool) -> AbstractAsyncContextManager[object]:
+        """With the inline SQLite driver, write transactions of this event loop take turns
+        (see `db/inline_sqlite.py`); otherwise SQLite's own lock is waited for off the loop."""
+        if writes and self._inline:
+            return inline_sqlite.writer_lock()
+        return nullcontext()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,0 +1,68 @@
+"""The inline SQLite driver: the same app, statements run on the event loop."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from procession.config import Settings
+from procession.db.session import Database
+from tests.conftest import run_async
+
+
+@pytest.fixture
+def inline(settings: Settings) -> Settings:
+    if not settings.is_sqlite:
+        pytest.skip("SQLite only")
+    return settings.model_copy(update={"sqlite_driver": "inline"})
+
+
+async def insert_then_fail(database: Database) -> None:
+    async with database.transaction() as session:
+        await session.execute(text("INSERT INTO notes VALUES ('lost')"))
+        raise RuntimeError
+
+
+def test_transactions_commit_roll_back_and_nest(inline: Settings) -> None:
+    async def work() -> list[str]:
+        database = Database(inline)
+        try:
+            async with database.transaction() as session:
+                await session.execute(text("CREATE TABLE notes (body TEXT)"))
+                await session.execute(text("INSERT INTO notes VALUES ('kept')"))
+                savepoint = await session.begin_nested()
+                await session.execute(text("INSERT INTO notes VALUES ('rolled back')"))
+                await savepoint.rollback()
+            with pytest.raises(RuntimeError):
+                await insert_then_fail(database)
+            async with database.transaction(writes=False) as session:
+                return list((await session.scalars(text("SELECT body FROM notes"))).all())
+        finally:
+            await database.dispose()
+
+    assert run_async(work()) == ["kept"]
+
+
+def test_writers_of_one_loop_take_turns_instead_of_blocking_it(inline: Settings) -> None:
+    """Each writer yields to the loop while holding SQLite's write lock; without the turn
+    taking, the second writer's BEGIN IMMEDIATE would block the loop the first needs."""
+
+    async def writer(database: Database, n: int) -> None:
+        async with database.transaction() as session:
+            await session.execute(text("INSERT INTO counts VALUES (:n)"), {"n": n})
+            await asyncio.sleep(0.01)
+
+    async def work() -> int:
+        database = Database(inline)
+        try:
+            async with database.transaction() as session:
+                await session.execute(text("CREATE TABLE counts (n INTEGER)"))
+            await asyncio.wait_for(
+                asyncio.gather(*(writer(database, n) for n in range(20))), timeout=10
+            )
+            async with database.transaction(writes=False) as session:
+                return int((await session.scalars(text("SELECT COUNT(*) FROM counts"))).one())
+        finally:
+            await database.dispose()
+
+    assert run_async(work()) == 20
