@@ -4,14 +4,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.models import ApiToken, Membership, MemberStatus, Role, User
 from procession.auth.passwords import hash_password, verify_password
-from procession.db.types import utcnow
+from procession.db.types import UTCDateTime, utcnow
 from procession.errors import NotFound, PermissionDenied, RuleViolation, Unauthenticated
 
 EDITORS = (Role.ADMIN, Role.STANDARD)
@@ -105,40 +105,42 @@ async def revoke_tokens(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def live_token(token: str) -> ColumnElement[bool]:
-    """The criterion for a token that authenticates: known, not revoked, not expired.
+# Built once, with parameters: constructing these expressions costs more than running them,
+# and every request authenticates.
+LIVE_TOKEN = and_(
+    ApiToken.token_hash == bindparam("token_hash"),
+    ApiToken.revoked_at.is_(None),
+    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now", type_=UTCDateTime())),
+)
+"""A token that authenticates: known, not revoked, not expired. The lookup is by the SHA-256
+digest through a unique index, so how long it takes says nothing about the secret."""
+MEMBERSHIP = select(User, Membership.role, Membership.status).outerjoin(
+    Membership, (Membership.user_id == User.id) & (Membership.org_id == bindparam("org_id"))
+)
+"""Users with their role and status in organization `:org_id` (None when not a member)."""
+PRINCIPAL_BY_TOKEN = MEMBERSHIP.join(ApiToken, ApiToken.user_id == User.id).where(LIVE_TOKEN)
+PRINCIPAL_BY_USER = MEMBERSHIP.where(User.id == bindparam("user_id"))
+USER_BY_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(LIVE_TOKEN)
 
-    The lookup is by the SHA-256 digest through a unique index, so how long it takes says
-    nothing about the secret; the digest comparison itself is the database's equality."""
-    return and_(
-        ApiToken.token_hash == hash_token(token),
-        ApiToken.revoked_at.is_(None),
-        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
-    )
+
+def token_params(token: str) -> dict[str, Any]:
+    return {"token_hash": hash_token(token), "now": utcnow()}
 
 
 async def user_for_token(session: AsyncSession, token: str) -> User:
     """The user a bearer token belongs to; `Unauthenticated` for an unknown token."""
-    stmt = select(User).join(ApiToken, ApiToken.user_id == User.id).where(live_token(token))
-    user = (await session.scalars(stmt)).one_or_none()
+    user = (await session.scalars(USER_BY_TOKEN, token_params(token))).one_or_none()
     if user is None:
         raise Unauthenticated()
     return user
 
 
-def membership_query(org_id: str) -> Select[User, str, str]:
-    """Users with their role and membership status in `org_id` (None when not a member)."""
-    return select(User, Membership.role, Membership.status).outerjoin(
-        Membership, (Membership.user_id == User.id) & (Membership.org_id == org_id)
-    )
-
-
 async def principal_in(
-    session: AsyncSession, stmt: Select[User, str, str], org_id: str
+    session: AsyncSession, stmt: Select[User, str, str], params: dict[str, Any], org_id: str
 ) -> Principal:
-    """The principal `stmt` (a narrowed `membership_query`) finds: 401 for no user, 404 when
+    """The principal `stmt` (`PRINCIPAL_BY_*`) finds in `org_id`: 401 for no user, 404 when
     the user is not an active member, so nobody learns which organizations exist."""
-    row = (await session.execute(stmt)).one_or_none()
+    row = (await session.execute(stmt, {**params, "org_id": org_id})).one_or_none()
     if row is None:
         raise Unauthenticated()
     user, role, status = row
@@ -149,13 +151,12 @@ async def principal_in(
 
 async def principal_for_token(session: AsyncSession, token: str, org_id: str) -> Principal:
     """Authenticate `token` and place its user in organization `org_id`."""
-    stmt = membership_query(org_id).join(ApiToken, ApiToken.user_id == User.id)
-    return await principal_in(session, stmt.where(live_token(token)), org_id)
+    return await principal_in(session, PRINCIPAL_BY_TOKEN, token_params(token), org_id)
 
 
 async def principal_for_user(session: AsyncSession, user_id: int, org_id: str) -> Principal:
     """A signed-in user (admin pages) placed in organization `org_id`."""
-    return await principal_in(session, membership_query(org_id).where(User.id == user_id), org_id)
+    return await principal_in(session, PRINCIPAL_BY_USER, {"user_id": user_id}, org_id)
 
 
 async def sign_in(session: AsyncSession, email: str, password: str) -> Principal:
