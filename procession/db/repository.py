@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from math import ceil
 from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -95,13 +96,24 @@ class Repository(Generic[M]):
     def base(self) -> AnySelect:
         return select(self.model).where(self.model.org_id == self.org_id)
 
+    @classmethod
+    @cache
+    def by_id(cls) -> AnySelect:
+        """The row with id `:id` in organization `:org_id`. Built once per model: every
+        request fetches something by id, and building the statement costs more than
+        running it."""
+        return select(cls.model).where(
+            cls.model.org_id == bindparam("org_id"), cls.model.id == bindparam("id")
+        )
+
     async def get(self, id_: str, *options: ORMOption, for_update: bool = False) -> M | None:
         """The row with this id in this organization, archived or not."""
-        stmt = self.base().where(self.model.id == id_).options(*options)
+        stmt = self.by_id().options(*options) if options else self.by_id()
         if for_update:
             # Re-read the row under the lock: an object already in the session may be stale.
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
-        return (await self.session.scalars(stmt)).one_or_none()
+        params = {"org_id": self.org_id, "id": id_}
+        return (await self.session.scalars(stmt, params)).one_or_none()
 
     async def get_or_raise(self, id_: str, *options: ORMOption, for_update: bool = False) -> M:
         """Like `get`, raising `NotFound` when the row is missing or in another organization."""
