@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procession.auth import service as auth_service
 from procession.auth.models import Role, User
 from procession.auth.passwords import verify_password
+from procession.bulk import cli as bulk_cli
 from procession.config import Settings, get_settings
 from procession.db import migrate as migrations
 from procession.db.session import Database, unit_of_work
@@ -30,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(retention_cli.app, name="retention")
+app.add_typer(bulk_cli.app, name="bulk")
 T = TypeVar("T")
 
 DEMO_ORG_NAME = "Demo Organization"

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     """Attempts before a webhook delivery is dead-lettered."""
     webhook_timeout_seconds: float = 10.0
     """How long a receiver has to answer one delivery."""
+    webhook_retry_base_seconds: float = 10.0
+    """Wait after a delivery's first failed attempt; it doubles after each further failure
+    (at most an hour)."""
     bulk_sync_limit: int = 100
     """Bulk operations over at most this many objects answer at once; larger ones run as a
     background job."""

@@ -15,6 +15,7 @@ from procession.api.errors import install_error_handlers
 from procession.api.prefix import PREFIX, ApiPrefix
 from procession.api.rate_limit import OrgRateLimiter
 from procession.api.router import build_api_router
+from procession.bulk import runner as bulk_runner
 from procession.config import Settings, get_settings
 from procession.db import lifecycle
 from procession.db.migrate import head_revision
@@ -24,12 +25,15 @@ from procession.ops import background
 from procession.ops.logs import RequestLog, configure_logging
 from procession.ops.router import router as ops_router
 from procession.retention import service as retention_service
+from procession.webhooks import delivery as webhook_delivery
 
 
 def background_jobs(settings: Settings) -> list[background.Periodic]:
     """What runs beside the requests (see `ops/background.py`); `procession worker` runs the
     same list."""
     jobs: list[background.Periodic] = []
+    jobs.append(background.Periodic("bulk", bulk_runner.work, settings.poll_seconds))
+    jobs.append(background.Periodic("webhooks", webhook_delivery.work, settings.poll_seconds))
     if settings.retention_interval_minutes > 0:
         jobs.append(
             background.Periodic(

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from procession.admin.pages import (
     archive,
     audit,
+    bulk,
     holds,
     home,
     processes,
@@ -27,6 +28,7 @@ from procession.admin.pages import (
     tags,
     tasks,
     templates,
+    webhooks,
 )
 from procession.admin.web import SignInRequired, check_csrf, flash, redirect_back, render
 from procession.api.errors import field_key
@@ -142,6 +144,19 @@ def create_admin_app(settings: Settings) -> FastAPI:
     admin.add_exception_handler(StarletteHTTPException, http_error)
     admin.add_exception_handler(OperationalError, database_busy)
     admin.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for page in (signin, home, templates, processes, tasks, tags, archive, audit, retention, holds):
+    for page in (
+        signin,
+        home,
+        templates,
+        processes,
+        tasks,
+        tags,
+        archive,
+        audit,
+        bulk,
+        retention,
+        holds,
+        webhooks,
+    ):
         admin.include_router(page.router)
     return admin

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
+from procession.bulk.router import router as bulk_router
 from procession.comments.router import router as comments_router
 from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
@@ -14,6 +15,7 @@ from procession.retention.router import router as retention_router
 from procession.tags.router import router as tags_router
 from procession.tasks.router import router as tasks_router
 from procession.templates.router import router as templates_router
+from procession.webhooks.router import router as webhooks_router
 
 # Every operation may answer these, all in Tallyfy's error shape (documented so clients and
 # schema-driven tests know them).
@@ -46,6 +48,8 @@ def build_api_router() -> APIRouter:
         comments_router,
         audit_router,
         retention_router,
+        bulk_router,
+        webhooks_router,
         organizations_router,
     ):
         api.include_router(feature)

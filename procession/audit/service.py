@@ -27,6 +27,8 @@ from procession.retention import hold
 from procession.tags.models import Tag
 from procession.tasks.models import Task
 from procession.templates.models import Template
+from procession.webhooks import outbox
+from procession.webhooks.schemas import EVENT_TYPES
 
 # How each archivable resource is named in the audit trail, and which attribute names it.
 AUDITED: dict[type[Any], tuple[str, str]] = {
@@ -54,6 +56,30 @@ def record(
     )
 
 
+async def announce(
+    session: AsyncSession,
+    caller: Actor,
+    event: str,
+    obj: Any,
+    counts: dict[str, int] | None = None,
+) -> None:
+    """Queue the `<object type>.<event>` webhook event in the caller's transaction, for the
+    resources that have one (tasks announce completion, not their lifecycle)."""
+    object_type, name_attribute = AUDITED[type(obj)]
+    event_type = f"{object_type}.{event}"
+    if event_type in EVENT_TYPES:
+        await outbox.emit(
+            session,
+            caller.org_id,
+            event_type,
+            object_type=object_type,
+            object_id=obj.id,
+            name=getattr(obj, name_attribute),
+            actor_id=caller.user_id,
+            counts=counts,
+        )
+
+
 async def archive(session: AsyncSession, caller: Actor, obj: LifecycleMixin) -> None:
     """Archive `obj` with its cascade (403 for light members). Repeating it is a no-op that
     records nothing."""
@@ -61,6 +87,7 @@ async def archive(session: AsyncSession, caller: Actor, obj: LifecycleMixin) -> 
     counts = await lifecycle.archive(session, obj, caller.user_id)
     if counts:
         record(session, caller, "archive", obj, counts)
+        await announce(session, caller, "archived", obj)
     await session.flush()
 
 
@@ -70,6 +97,7 @@ async def restore(session: AsyncSession, caller: Actor, obj: LifecycleMixin) -> 
     counts = await lifecycle.restore(session, obj)
     if counts:
         record(session, caller, "restore", obj, counts)
+        await announce(session, caller, "restored", obj)
     await session.flush()
 
 
@@ -85,6 +113,7 @@ async def purge(
     if not dry_run:
         # Same transaction as the delete: the entry exists exactly when the delete happened.
         record(session, caller, "purge", obj, counts)
+        await announce(session, caller, "purged", obj, counts)
     await session.flush()
     return counts
 

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procession.api.schemas import Data
 from procession.auth.service import Principal
 from procession.db.lifecycle import ensure_live
-from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
+from procession.db.repository import (
+    AnySelect,
+    PageRequest,
+    PageResult,
+    Visibility,
+    paginate,
+    with_visibility,
+)
 from procession.db.types import utcnow
 from procession.errors import RuleViolation
 from procession.processes.models import Process
@@ -27,6 +34,7 @@ from procession.templates import service as template_service
 from procession.templates.models import PrerunField
 from procession.templates.repository import TemplateRepository
 from procession.templates.values import check_value, is_empty
+from procession.webhooks import outbox
 
 WORKFLOW_STATUSES = frozenset({"active", "problem", "complete"})
 SORTS = {
@@ -51,13 +59,15 @@ class ProcessFilters:
     visibility: Visibility = Visibility.LIVE
 
 
-async def list_processes(
-    session: AsyncSession, caller: Principal, *, filters: ProcessFilters, page: PageRequest
-) -> PageResult[Process]:
-    """Processes of the organization, newest first. `status=archived` lists archived ones;
-    `owners` matches the owner or any task assignee."""
+def select_processes(
+    session: AsyncSession, caller: Principal, filters: ProcessFilters
+) -> AnySelect:
+    """The select of the organization's processes `filters` match, in their sort order.
+    `status=archived` selects archived ones; `owners` matches the owner or any assignee."""
     visibility = Visibility.ARCHIVED if filters.status == "archived" else filters.visibility
-    stmt = with_visibility(ProcessRepository(session, caller.org_id).base(), Process, visibility)
+    stmt: AnySelect = with_visibility(
+        ProcessRepository(session, caller.org_id).base(), Process, visibility
+    )
     if filters.status in WORKFLOW_STATUSES:
         stmt = stmt.where(Process.status == filters.status)
     if filters.status == "starred" or filters.starred is not None:
@@ -81,9 +91,14 @@ async def list_processes(
         stmt = stmt.where(Process.id.in_(tagged))
     if filters.query:
         stmt = stmt.where(func.lower(Process.name).contains(filters.query.lower(), autoescape=True))
-    return await paginate(
-        session, stmt.order_by(*SORTS.get(filters.sort, SORTS["-created_at"])), page
-    )
+    return stmt.order_by(*SORTS.get(filters.sort, SORTS["-created_at"]))
+
+
+async def list_processes(
+    session: AsyncSession, caller: Principal, *, filters: ProcessFilters, page: PageRequest
+) -> PageResult[Process]:
+    """One page of `select_processes`."""
+    return await paginate(session, select_processes(session, caller, filters), page)
 
 
 async def count_by_state(session: AsyncSession, caller: Principal) -> dict[str, int]:
@@ -174,6 +189,15 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         overrides=data.tasks,
     )
     await tag_service.tag_new_subject(session, caller.org_id, "Run", process.id, data.tags)
+    await outbox.emit(
+        session,
+        caller.org_id,
+        "process.launched",
+        object_type="process",
+        object_id=process.id,
+        name=process.name,
+        actor_id=caller.user_id,
+    )
     return process
 
 

@@ -7,7 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.service import Principal
 from procession.db.lifecycle import ensure_live
-from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
+from procession.db.repository import (
+    AnySelect,
+    PageRequest,
+    PageResult,
+    Visibility,
+    paginate,
+    with_visibility,
+)
 from procession.errors import NotFound, RuleViolation
 from procession.processes.models import Process
 from procession.tags.models import SUBJECT_COLUMNS, Tag, Tagging
@@ -15,6 +22,29 @@ from procession.tags.repository import TagRepository, subject_column
 from procession.tags.schemas import TagCreate, TaggingCreate, TagUpdate
 from procession.tasks.models import Task
 from procession.templates.models import Step, Template
+
+
+def select_tags(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    visibility: Visibility,
+    query: str | None = None,
+    sort: str | None = None,
+    include_auto_generated: bool = False,
+    auto_generated: bool | None = None,
+) -> AnySelect:
+    """The select of the organization's tags, by title. Auto-generated tags are left out
+    unless asked for, as in Tallyfy (the SDK sends `all=true` to see them)."""
+    stmt: AnySelect = with_visibility(TagRepository(session, caller.org_id).base(), Tag, visibility)
+    if query:
+        stmt = stmt.where(func.lower(Tag.title).contains(query.lower(), autoescape=True))
+    if auto_generated is not None:
+        stmt = stmt.where(Tag.is_auto_generated.is_(auto_generated))
+    elif not include_auto_generated:
+        stmt = stmt.where(Tag.is_auto_generated.is_(False))
+    order = Tag.title.desc() if sort == "-title" else Tag.title.asc()
+    return stmt.order_by(order, Tag.id)
 
 
 async def list_tags(
@@ -28,17 +58,17 @@ async def list_tags(
     include_auto_generated: bool = False,
     auto_generated: bool | None = None,
 ) -> PageResult[Tag]:
-    """Tags of the organization, by title. Auto-generated tags are left out unless asked for,
-    as in Tallyfy (the SDK sends `all=true` to see them)."""
-    stmt = with_visibility(TagRepository(session, caller.org_id).base(), Tag, visibility)
-    if query:
-        stmt = stmt.where(func.lower(Tag.title).contains(query.lower(), autoescape=True))
-    if auto_generated is not None:
-        stmt = stmt.where(Tag.is_auto_generated.is_(auto_generated))
-    elif not include_auto_generated:
-        stmt = stmt.where(Tag.is_auto_generated.is_(False))
-    order = Tag.title.desc() if sort == "-title" else Tag.title.asc()
-    return await paginate(session, stmt.order_by(order, Tag.id), page)
+    """One page of `select_tags`."""
+    stmt = select_tags(
+        session,
+        caller,
+        visibility=visibility,
+        query=query,
+        sort=sort,
+        include_auto_generated=include_auto_generated,
+        auto_generated=auto_generated,
+    )
+    return await paginate(session, stmt, page)
 
 
 async def get_tag(

@@ -42,6 +42,7 @@ from procession.templates.models import Step
 from procession.templates.repository import TemplateRepository
 from procession.templates.schemas import StepRead
 from procession.templates.values import check_value, is_empty
+from procession.webhooks import outbox
 
 ARCHIVED_PROCESS = "Cannot update archived processes."
 ARCHIVED_TASK = "Cannot change an archived task; restore it first."
@@ -78,10 +79,8 @@ def with_status(stmt: AnySelect, status: str | None) -> AnySelect:
     return stmt
 
 
-async def list_tasks(
-    session: AsyncSession, caller: Principal, *, filters: TaskFilters, page: PageRequest
-) -> PageResult[Task]:
-    """Tasks across the organization, soonest deadline first."""
+def select_tasks(session: AsyncSession, caller: Principal, filters: TaskFilters) -> AnySelect:
+    """The select of the organization's tasks `filters` match, soonest deadline first."""
     stmt = with_visibility(TaskRepository(session, caller.org_id).base(), Task, filters.visibility)
     stmt = with_status(stmt, filters.status)
     if filters.owner_ids:
@@ -94,8 +93,14 @@ async def list_tasks(
         stmt = stmt.where(is_oneoff if filters.is_oneoff else ~is_oneoff)
     if filters.template_id:
         stmt = stmt.where(Task.template_id == filters.template_id)
-    stmt = stmt.order_by(Task.deadline.is_(None), Task.deadline, Task.id)
-    return await paginate(session, stmt, page)
+    return stmt.order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+
+
+async def list_tasks(
+    session: AsyncSession, caller: Principal, *, filters: TaskFilters, page: PageRequest
+) -> PageResult[Task]:
+    """One page of `select_tasks`."""
+    return await paginate(session, select_tasks(session, caller, filters), page)
 
 
 async def list_process_tasks(
@@ -345,7 +350,8 @@ async def complete_task(
     task.completer_id = completer
     task.is_approved = data.is_approved
     await session.flush()
-    await refresh_process(session, task)
+    process = await refresh_process(session, task)
+    await announce_completion(session, caller, task, process)
     return task
 
 
@@ -367,12 +373,38 @@ async def reopen_task(
     return task
 
 
-async def refresh_process(session: AsyncSession, task: Task) -> None:
+async def announce_completion(
+    session: AsyncSession, caller: Principal, task: Task, process: Process | None
+) -> None:
+    """Queue `task.completed`, and `process.completed` when this completion (of a task that
+    was open) completed its process."""
+    await outbox.emit(
+        session,
+        caller.org_id,
+        "task.completed",
+        object_type="task",
+        object_id=task.id,
+        name=task.title,
+        actor_id=caller.user_id,
+    )
+    if process is not None and process.status == "complete":
+        await outbox.emit(
+            session,
+            caller.org_id,
+            "process.completed",
+            object_type="process",
+            object_id=process.id,
+            name=process.name,
+            actor_id=caller.user_id,
+        )
+
+
+async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     """Recount the process's tasks and open issues under a row lock and set its progress and
     status: `problem` while an issue is open on one of its tasks, else `complete` when every
-    task is complete, else `active`."""
+    task is complete, else `active`. Returns the process (None for a one-off task)."""
     if task.process_id is None:
-        return
+        return None
     process = (
         await session.scalars(
             select(Process)
@@ -406,3 +438,4 @@ async def refresh_process(session: AsyncSession, task: Task) -> None:
         process.status, process.completed_at = "active", None
     process.updated_at = utcnow()
     await session.flush()
+    return process

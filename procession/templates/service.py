@@ -7,7 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.service import Principal
 from procession.db.lifecycle import ensure_live
-from procession.db.repository import PageRequest, PageResult, Visibility, paginate, with_visibility
+from procession.db.repository import (
+    AnySelect,
+    PageRequest,
+    PageResult,
+    Visibility,
+    paginate,
+    with_visibility,
+)
 from procession.db.types import utcnow
 from procession.errors import InvalidState, RuleViolation
 from procession.orgs import service as org_service
@@ -37,6 +44,26 @@ ARCHIVED_MESSAGE = "Cannot change an archived template; restore it first."
 # ---------------------------------------------------------------- reading
 
 
+def select_templates(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    visibility: Visibility,
+    query: str | None = None,
+    starred: bool | None = None,
+) -> AnySelect:
+    """The select of the organization's templates, most recently updated first; `query`
+    matches the title."""
+    stmt: AnySelect = with_visibility(
+        TemplateRepository(session, caller.org_id).base(), Template, visibility
+    )
+    if query:
+        stmt = stmt.where(func.lower(Template.title).contains(query.lower(), autoescape=True))
+    if starred is not None:
+        stmt = stmt.where(Template.is_starred.is_(starred))
+    return stmt.order_by(Template.updated_at.desc(), Template.id)
+
+
 async def list_templates(
     session: AsyncSession,
     caller: Principal,
@@ -46,13 +73,9 @@ async def list_templates(
     query: str | None = None,
     starred: bool | None = None,
 ) -> PageResult[Template]:
-    """The organization's templates, most recently updated first; `query` matches the title."""
-    stmt = with_visibility(TemplateRepository(session, caller.org_id).base(), Template, visibility)
-    if query:
-        stmt = stmt.where(func.lower(Template.title).contains(query.lower(), autoescape=True))
-    if starred is not None:
-        stmt = stmt.where(Template.is_starred.is_(starred))
-    return await paginate(session, stmt.order_by(Template.updated_at.desc(), Template.id), page)
+    """One page of `select_templates`."""
+    stmt = select_templates(session, caller, visibility=visibility, query=query, starred=starred)
+    return await paginate(session, stmt, page)
 
 
 async def get_template(

@@ -4,15 +4,33 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import World
+from procession.bulk.models import BulkJob
+from procession.config import Settings
+from procession.db.session import unit_of_work
+from tests.conftest import World, run_async
 from tests.factories import add_capture, make_oneoff, make_run, ok, steps_of
+
+
+async def finished_bulk_job(settings: Settings, org_id: str, user_id: int) -> str:
+    """A bulk job that is over, made directly: one the background worker leaves alone."""
+    async with unit_of_work(settings) as session:
+        job = BulkJob(org_id=org_id, action="archive", object_type="process", status="done")
+        job.created_by_id = user_id
+        session.add(job)
+        await session.flush()
+        return job.id
 
 
 @pytest.fixture
 def ids(world: World) -> dict[str, Any]:
     """One object of every kind in the test organization."""
     api = world.admin
+    hook = {"url": "http://127.0.0.1:9/hooks", "event_types": ["process.launched"]}
+    webhook = ok(api.post("/webhooks", hook), 201)["data"]
     run, tasks = make_run(api, steps=1)
+    # Paused, so the delivery the launch queued stays as it is while a test runs.
+    ok(api.put(f"/webhooks/{webhook['id']}", {"is_active": False}))
+    delivery = ok(api.get(f"/webhooks/{webhook['id']}/deliveries"))["data"][0]
     step = steps_of(api, run["checklist_id"])[0]
     capture = add_capture(api, run["checklist_id"], step["id"])
     comment = ok(api.post(f"/tasks/{tasks[0]['id']}/comment", {"content": "x"}), 201)["data"]
@@ -32,4 +50,9 @@ def ids(world: World) -> dict[str, Any]:
         "tag_id": tag["id"],
         "tagging_id": tagging["id"],
         "user_id": world.org.standard.user_id,
+        "webhook_id": webhook["id"],
+        "delivery_id": delivery["id"],
+        "job_id": run_async(
+            finished_bulk_job(world.settings, world.org.id, world.org.admin.user_id)
+        ),
     }

@@ -50,8 +50,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tasks/{task_id}/comment"): {"content": "hello"},
     ("PUT", "/tasks/{task_id}/comment/{comment_id}"): {"content": "edited"},
     ("PUT", "/retention"): {"purge_archived_after_days": 30},
+    ("POST", "/bulk/archive"): {"type": "process", "ids": ["{process_id}"]},
+    ("POST", "/bulk/restore"): {"type": "process", "ids": ["{process_id}"]},
+    ("POST", "/bulk/delete"): {"type": "process", "ids": ["{process_id}"]},
     ("PUT", "/runs/{process_id}/legal-hold"): {"reason": "case"},
     ("PUT", "/checklists/{template_id}/legal-hold"): {"reason": "case"},
+    ("POST", "/webhooks"): {"url": "https://example.com/hooks", "event_types": ["tag.archived"]},
+    ("PUT", "/webhooks/{webhook_id}"): {"description": "renamed"},
 }
 
 

@@ -18,11 +18,16 @@ ADMIN_ONLY = {
     ("DELETE", "/organizations/{org}/tasks/{task_id}/delete"),
     ("DELETE", "/organizations/{org}/tags/{tag_id}/delete"),
     ("PUT", "/organizations/{org}/retention"),
+    ("POST", "/organizations/{org}/bulk/delete"),
     ("POST", "/organizations/{org}/retention/run"),
     ("PUT", "/organizations/{org}/runs/{process_id}/legal-hold"),
     ("DELETE", "/organizations/{org}/runs/{process_id}/legal-hold"),
     ("PUT", "/organizations/{org}/checklists/{template_id}/legal-hold"),
     ("DELETE", "/organizations/{org}/checklists/{template_id}/legal-hold"),
+    ("POST", "/organizations/{org}/webhooks"),
+    ("PUT", "/organizations/{org}/webhooks/{webhook_id}"),
+    ("DELETE", "/organizations/{org}/webhooks/{webhook_id}"),
+    ("POST", "/organizations/{org}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
 }
 AUTHOR_OR_ADMIN = {
     ("PUT", "/organizations/{org}/tasks/{task_id}/comment/{comment_id}"),

@@ -277,3 +277,21 @@ def test_two_runners_at_once_purge_each_object_once(world: World) -> None:
     assert sum(report.purged.get("process", 0) for report in reports) == 5
     purges = ok(api.get("/audit-events", params={"action": "purge", "per_page": 50}))
     assert purges["meta"]["pagination"]["total"] == 5
+
+
+def test_retention_announces_its_purges_to_webhooks(world: World) -> None:
+    api = world.admin
+    hook = {"url": "http://127.0.0.1:9/hooks", "event_types": ["process.purged"]}
+    webhook = ok(api.post("/webhooks", hook), 201)["data"]
+    old = archived_run(api, 40)
+    set_policy(api, purge_archived_after_days=30)
+    run_retention(world.settings, dry_run=True)
+    assert ok(api.get(f"/webhooks/{webhook['id']}/deliveries"))["data"] == []
+
+    run_retention(world.settings)
+
+    (delivery,) = ok(api.get(f"/webhooks/{webhook['id']}/deliveries"))["data"]
+    data = delivery["payload"]["data"]
+    assert delivery["payload"]["type"] == "process.purged"
+    assert (data["object"]["id"], data["actor"]) == (old["id"], None)
+    assert data["counts"]["tasks"] == 3

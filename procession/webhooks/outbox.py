@@ -1,0 +1,67 @@
+"""Emitting events: the outbox rows, written in the caller's transaction.
+
+A delivery exists exactly when the change that caused it was committed: a rolled-back
+change leaves no row, so nothing is sent, and a committed one leaves a row the delivery
+worker (`webhooks/delivery.py`) sends until it is delivered or dead.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procession.db.base import new_id
+from procession.db.types import utcnow
+from procession.webhooks.models import WebhookDelivery, WebhookEndpoint
+from procession.webhooks.schemas import EVENT_TYPES, event_payload
+
+
+async def emit(
+    session: AsyncSession,
+    org_id: str,
+    event_type: str,
+    *,
+    object_type: str,
+    object_id: str,
+    name: str,
+    actor_id: int | None,
+    counts: dict[str, int] | None = None,
+) -> int:
+    """Queue `event_type` for every active endpoint of `org_id` subscribed to it; returns how
+    many deliveries were queued. One indexed SELECT, then inserts flushed with the caller's
+    next flush: it never commits, so it belongs inside the transaction making the change."""
+    assert event_type in EVENT_TYPES, event_type
+    endpoints = await session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
+            WebhookEndpoint.org_id == org_id, WebhookEndpoint.is_active.is_(True)
+        )
+    )
+    # Subscriptions are a short JSON list per endpoint: matched here rather than with
+    # dialect-specific JSON operators, and an organization has few endpoints.
+    subscribed = [endpoint_id for endpoint_id, events in endpoints if event_type in events]
+    if not subscribed:
+        return 0
+    now = utcnow()
+    payload = event_payload(
+        event_type,
+        org_id=org_id,
+        object_type=object_type,
+        object_id=object_id,
+        name=name,
+        actor_id=actor_id,
+        at=now,
+        counts=counts,
+    )
+    session.add_all(
+        WebhookDelivery(
+            id=f"msg_{new_id()}",
+            org_id=org_id,
+            endpoint_id=endpoint_id,
+            event_type=event_type,
+            payload=payload,
+            status="pending",
+            attempt_count=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for endpoint_id in subscribed
+    )
+    return len(subscribed)
