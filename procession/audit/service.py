@@ -68,16 +68,7 @@ async def announce(
     object_type, name_attribute = AUDITED[type(obj)]
     event_type = f"{object_type}.{event}"
     if event_type in EVENT_TYPES:
-        await outbox.emit(
-            session,
-            caller.org_id,
-            event_type,
-            object_type=object_type,
-            object_id=obj.id,
-            name=getattr(obj, name_attribute),
-            actor_id=caller.user_id,
-            counts=counts,
-        )
+        await outbox.emit(session, caller, event_type, obj.id, getattr(obj, name_attribute), counts)
 
 
 async def archive(session: AsyncSession, caller: Actor, obj: LifecycleMixin) -> None:

@@ -98,49 +98,33 @@ result; larger selections answer 202 with a job to poll (`links.self`) whose res
 `links.items`. `dry_run` reports what would happen and writes nothing."""
 
 
-@router.post(
-    "/archive",
-    response_model=None,
-    responses=RESPONSES,
-    description="Archive many objects (standard members and admins; 403 otherwise)." + ABOUT,
-)
-async def bulk_archive(
-    body: Annotated[BulkRequest, Body()],
-    caller: Caller,
-    session: DbSession,
-    request: Request,
-    response: Response,
-) -> Data[BulkResult] | Data[BulkJobRead]:
-    return await start("archive", body, caller, session, request, response)
+DESCRIPTIONS: dict[Action, str] = {
+    "archive": "Archive many objects (standard members and admins; 403 otherwise).",
+    "restore": "Restore many archived objects (standard members and admins).",
+    "delete": "Permanently delete many archived objects (admins only).",
+}
 
 
-@router.post(
-    "/restore",
-    response_model=None,
-    responses=RESPONSES,
-    description="Restore many archived objects (standard members and admins)." + ABOUT,
-)
-async def bulk_restore(
-    body: Annotated[BulkRequest, Body()],
-    caller: Caller,
-    session: DbSession,
-    request: Request,
-    response: Response,
-) -> Data[BulkResult] | Data[BulkJobRead]:
-    return await start("restore", body, caller, session, request, response)
+def action_route(action: Action) -> None:
+    """`POST /bulk/<action>`: one route per action, so each is documented (and its role
+    checked) on its own."""
+
+    @router.post(
+        f"/{action}",
+        name=f"bulk_{action}",
+        response_model=None,
+        responses=RESPONSES,
+        description=DESCRIPTIONS[action] + ABOUT,
+    )
+    async def bulk(
+        body: Annotated[BulkRequest, Body()],
+        caller: Caller,
+        session: DbSession,
+        request: Request,
+        response: Response,
+    ) -> Data[BulkResult] | Data[BulkJobRead]:
+        return await start(action, body, caller, session, request, response)
 
 
-@router.post(
-    "/delete",
-    response_model=None,
-    responses=RESPONSES,
-    description="Permanently delete many archived objects (admins only)." + ABOUT,
-)
-async def bulk_delete(
-    body: Annotated[BulkRequest, Body()],
-    caller: Caller,
-    session: DbSession,
-    request: Request,
-    response: Response,
-) -> Data[BulkResult] | Data[BulkJobRead]:
-    return await start("delete", body, caller, session, request, response)
+for _action in DESCRIPTIONS:
+    action_route(_action)

@@ -189,15 +189,7 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         overrides=data.tasks,
     )
     await tag_service.tag_new_subject(session, caller.org_id, "Run", process.id, data.tags)
-    await outbox.emit(
-        session,
-        caller.org_id,
-        "process.launched",
-        object_type="process",
-        object_id=process.id,
-        name=process.name,
-        actor_id=caller.user_id,
-    )
+    await outbox.emit(session, caller, "process.launched", process.id, process.name)
     return process
 
 

@@ -378,25 +378,9 @@ async def announce_completion(
 ) -> None:
     """Queue `task.completed`, and `process.completed` when this completion (of a task that
     was open) completed its process."""
-    await outbox.emit(
-        session,
-        caller.org_id,
-        "task.completed",
-        object_type="task",
-        object_id=task.id,
-        name=task.title,
-        actor_id=caller.user_id,
-    )
+    await outbox.emit(session, caller, "task.completed", task.id, task.title)
     if process is not None and process.status == "complete":
-        await outbox.emit(
-            session,
-            caller.org_id,
-            "process.completed",
-            object_type="process",
-            object_id=process.id,
-            name=process.name,
-            actor_id=caller.user_id,
-        )
+        await outbox.emit(session, caller, "process.completed", process.id, process.name)
 
 
 async def refresh_process(session: AsyncSession, task: Task) -> Process | None:

@@ -8,6 +8,7 @@ worker (`webhooks/delivery.py`) sends until it is delivered or dead.
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from procession.auth.service import Actor
 from procession.db.base import new_id
 from procession.db.types import utcnow
 from procession.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -16,19 +17,18 @@ from procession.webhooks.schemas import EVENT_TYPES, event_payload
 
 async def emit(
     session: AsyncSession,
-    org_id: str,
+    actor: Actor,
     event_type: str,
-    *,
-    object_type: str,
     object_id: str,
     name: str,
-    actor_id: int | None,
     counts: dict[str, int] | None = None,
 ) -> int:
-    """Queue `event_type` for every active endpoint of `org_id` subscribed to it; returns how
-    many deliveries were queued. One indexed SELECT, then inserts flushed with the caller's
-    next flush: it never commits, so it belongs inside the transaction making the change."""
+    """Queue `event_type` (`<object type>.<event>`) about one object, done by `actor`, for
+    every active endpoint of the actor's organization subscribed to it; returns how many
+    deliveries were queued. One indexed SELECT, then inserts flushed with the caller's next
+    flush: it never commits, so it belongs inside the transaction making the change."""
     assert event_type in EVENT_TYPES, event_type
+    org_id, object_type = actor.org_id, event_type.partition(".")[0]
     endpoints = await session.execute(
         select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
             WebhookEndpoint.org_id == org_id, WebhookEndpoint.is_active.is_(True)
@@ -46,7 +46,7 @@ async def emit(
         object_type=object_type,
         object_id=object_id,
         name=name,
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         at=now,
         counts=counts,
     )

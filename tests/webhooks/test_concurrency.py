@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from procession.auth.service import SystemActor
 from procession.config import Settings
 from procession.db.session import Database, unit_of_work
 from procession.webhooks import delivery, outbox
@@ -14,18 +15,12 @@ from tests.webhooks.conftest import Receiver, deliveries, register
 
 
 def queue(settings: Settings, org_id: str, count: int) -> None:
+    actor = SystemActor(org_id)
+
     async def emit_all() -> None:
         async with unit_of_work(settings) as session:
             for n in range(count):
-                await outbox.emit(
-                    session,
-                    org_id,
-                    "tag.archived",
-                    object_type="tag",
-                    object_id=f"{n:032x}",
-                    name=f"tag {n}",
-                    actor_id=None,
-                )
+                await outbox.emit(session, actor, "tag.archived", f"{n:032x}", f"tag {n}")
 
     run_async(emit_all())
 
