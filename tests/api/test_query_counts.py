@@ -9,8 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from procession.config import Settings
 from tests.conftest import Api, World
+from tests.databases import DatabaseFactory
 from tests.factories import add_capture, launch, make_oneoff, make_template, ok, steps_of, tasks_of
+
+
+@pytest.fixture
+def settings(databases: DatabaseFactory) -> Iterator[Settings]:
+    """No background jobs: their polling would be counted with the request's statements."""
+    fresh = databases.fresh().model_copy(update={"background_jobs": False})
+    yield fresh
+    databases.drop(fresh)
 
 
 @contextmanager
