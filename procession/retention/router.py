@@ -1,14 +1,12 @@
 """Retention policy, retention runs and legal holds."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from procession.api.deps import DbSession
 from procession.api.schemas import Data
 from procession.auth.deps import Caller
-from procession.processes import service as process_service
-from procession.processes.models import Process
 from procession.retention import service as retention_service
 from procession.retention.models import RetentionPolicy
 from procession.retention.schemas import (
@@ -18,8 +16,7 @@ from procession.retention.schemas import (
     RetentionPolicyWrite,
     RetentionReportRead,
 )
-from procession.templates import service as template_service
-from procession.templates.models import Template
+from procession.retention.service import HoldKind
 
 router = APIRouter(prefix="/organizations/{org}", tags=["retention"])
 
@@ -60,17 +57,6 @@ async def run_retention(
     return Data(data=RetentionReportRead.model_validate(report, from_attributes=True))
 
 
-HoldKind = Literal["process", "template"]
-
-
-async def held_object(
-    session: DbSession, caller: Caller, kind: HoldKind, object_id: str
-) -> Process | Template:
-    if kind == "process":
-        return await process_service.get_process(session, caller, object_id, for_update=True)
-    return await template_service.get_template(session, caller, object_id, for_update=True)
-
-
 def hold_routes(collection: str, kind: HoldKind) -> None:
     """GET, PUT and DELETE of `<collection>/{<kind>_id}/legal-hold`."""
     id_name = f"{kind}_id"
@@ -81,7 +67,7 @@ def hold_routes(collection: str, kind: HoldKind) -> None:
     async def get_hold(
         caller: Caller, session: DbSession, object_id: ObjectId
     ) -> Data[LegalHoldRead]:
-        obj = await held_object(session, caller, kind, object_id)
+        obj = await retention_service.holdable(session, caller, kind, object_id)
         return Data(data=LegalHoldRead.of(kind, obj))
 
     @router.put(path, name=f"place_{kind}_legal_hold")
@@ -89,7 +75,7 @@ def hold_routes(collection: str, kind: HoldKind) -> None:
         caller: Caller, session: DbSession, object_id: ObjectId, body: LegalHoldWrite
     ) -> Data[LegalHoldRead]:
         """Admins only. While held, nothing permanently deletes it (422 LEGAL_HOLD)."""
-        obj = await held_object(session, caller, kind, object_id)
+        obj = await retention_service.holdable(session, caller, kind, object_id)
         await retention_service.place_legal_hold(session, caller, obj, body.reason)
         return Data(data=LegalHoldRead.of(kind, obj))
 
@@ -98,7 +84,7 @@ def hold_routes(collection: str, kind: HoldKind) -> None:
         caller: Caller, session: DbSession, object_id: ObjectId
     ) -> Data[LegalHoldRead]:
         """Admins only."""
-        obj = await held_object(session, caller, kind, object_id)
+        obj = await retention_service.holdable(session, caller, kind, object_id)
         await retention_service.lift_legal_hold(session, caller, obj)
         return Data(data=LegalHoldRead.of(kind, obj))
 

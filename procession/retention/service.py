@@ -10,7 +10,7 @@ construction, exactly what the real run then does.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,12 +22,14 @@ from procession.config import Settings
 from procession.db.session import Database
 from procession.db.types import utcnow
 from procession.orgs.models import Organization
+from procession.processes import service as process_service
 from procession.processes.models import Process
 from procession.retention import hold
 from procession.retention.models import RetentionPolicy
 from procession.retention.schemas import RetentionPolicyWrite
 from procession.tags.models import Tag
 from procession.tasks.models import Task
+from procession.templates import service as template_service
 from procession.templates.models import Template
 
 # Purged in this order. Tasks here are one-off tasks: a process's tasks go with it.
@@ -207,6 +209,19 @@ async def run_all(
 async def scheduled_run(database: Database, settings: Settings) -> int:
     """The background job: one real run over every organization."""
     return sum(report.changed for report in await run_all(database, dry_run=False))
+
+
+HoldKind = Literal["process", "template"]
+
+
+async def holdable(
+    session: AsyncSession, caller: Principal, kind: HoldKind, object_id: str
+) -> Process | Template:
+    """The process or template a legal hold is read, placed or lifted on (locked; 404 for
+    another organization's)."""
+    if kind == "process":
+        return await process_service.get_process(session, caller, object_id, for_update=True)
+    return await template_service.get_template(session, caller, object_id, for_update=True)
 
 
 async def place_legal_hold(

@@ -131,15 +131,6 @@ class AttemptRead(WireModel):
     error: str | None
     duration_ms: int
 
-    @classmethod
-    def of(cls, attempt: WebhookAttempt) -> "AttemptRead":
-        return cls(
-            attempted_at=attempt.attempted_at,
-            status_code=attempt.status_code,
-            error=attempt.error,
-            duration_ms=attempt.duration_ms,
-        )
-
 
 class DeliveryRead(WireModel):
     """One event sent (or to be sent) to one endpoint. `next_attempt_at` is set while the
@@ -171,7 +162,7 @@ class DeliveryRead(WireModel):
             created_at=delivery.created_at,
             delivered_at=delivery.delivered_at,
             payload=delivery.payload,
-            attempts=[AttemptRead.of(attempt) for attempt in attempts],
+            attempts=[AttemptRead.model_validate(a, from_attributes=True) for a in attempts],
         )
 
 

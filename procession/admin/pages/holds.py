@@ -7,11 +7,8 @@ from fastapi.responses import RedirectResponse
 
 from procession.admin.web import Member, flash, redirect
 from procession.api.deps import DbSession
-from procession.processes import service as process_service
-from procession.processes.models import Process
 from procession.retention import service as retention_service
-from procession.templates import service as template_service
-from procession.templates.models import Template
+from procession.retention.service import HoldKind
 
 router = APIRouter(prefix="/holds/{kind}/{object_id}")
 Kind = Literal["processes", "templates"]
@@ -23,12 +20,7 @@ def back_to(request: Request, kind: Kind, object_id: str) -> RedirectResponse:
     return redirect(request, "template", template_id=object_id)
 
 
-async def held_object(
-    session: DbSession, member: Member, kind: Kind, object_id: str
-) -> Process | Template:
-    if kind == "processes":
-        return await process_service.get_process(session, member, object_id, for_update=True)
-    return await template_service.get_template(session, member, object_id, for_update=True)
+SINGULAR: dict[Kind, HoldKind] = {"processes": "process", "templates": "template"}
 
 
 @router.post("/place")
@@ -40,7 +32,7 @@ async def place_hold(
     session: DbSession,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:
-    obj = await held_object(session, member, kind, object_id)
+    obj = await retention_service.holdable(session, member, SINGULAR[kind], object_id)
     await retention_service.place_legal_hold(session, member, obj, reason.strip() or None)
     flash(request, "Legal hold placed: nobody can permanently delete this until it is lifted.")
     return back_to(request, kind, object_id)
@@ -50,7 +42,7 @@ async def place_hold(
 async def lift_hold(
     request: Request, kind: Kind, object_id: str, member: Member, session: DbSession
 ) -> RedirectResponse:
-    obj = await held_object(session, member, kind, object_id)
+    obj = await retention_service.holdable(session, member, SINGULAR[kind], object_id)
     await retention_service.lift_legal_hold(session, member, obj)
     flash(request, "Legal hold lifted.")
     return back_to(request, kind, object_id)
