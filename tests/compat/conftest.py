@@ -98,3 +98,36 @@ def build_template(
         return Blueprint(template.id, template.title, made)
 
     return build
+
+
+# Which TallyfySDK methods passed: a method passes when every test marked with it passed.
+sdk_outcomes: dict[str, list[bool]] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if report.when == "call" or report.failed:
+        for marker in item.iter_markers("sdk"):
+            for method in marker.args:
+                sdk_outcomes.setdefault(method, []).append(report.passed)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not sdk_outcomes:
+        return
+    from tests.compat.test_sdk import sdk_methods
+
+    methods = sdk_methods()
+    passing = sorted(m for m in methods if sdk_outcomes.get(m) and all(sdk_outcomes[m]))
+    failing = sorted(m for m in methods if sdk_outcomes.get(m) and not all(sdk_outcomes[m]))
+    terminalreporter.write_sep("=", "TallyfySDK 3.1.0 against Procession")
+    terminalreporter.write_line(f"{len(passing)} of {len(methods)} SDK methods pass")
+    if failing:
+        terminalreporter.write_line(f"failing: {', '.join(failing)}")
+    not_run = sorted(set(methods) - set(sdk_outcomes))
+    if not_run and len(not_run) < len(methods):
+        terminalreporter.write_line(f"not run in this session: {', '.join(not_run)}")
