@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable
 
+import pytest
 from tallyfy import Comment, Tag, TallyfySDK
 
 from tests.compat.conftest import Blueprint, LiveServer
@@ -13,6 +14,7 @@ def unique_title(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
+@pytest.mark.sdk("launch_process", "add_task_comment", "get_tasks_for_process")
 def test_add_task_comment_returns_the_comment_by_its_author(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint], live_server: LiveServer
 ) -> None:
@@ -32,6 +34,7 @@ def test_add_task_comment_returns_the_comment_by_its_author(
     assert comment.archived_at is None
 
 
+@pytest.mark.sdk("launch_process", "add_task_comment", "get_task_comments", "get_tasks_for_process")
 def test_get_task_comments_returns_every_comment_oldest_first(
     sdk: TallyfySDK,
     standard_sdk: TallyfySDK,
@@ -58,6 +61,7 @@ def test_get_task_comments_returns_every_comment_oldest_first(
     assert all(c.task_id == first_task.id for c in comments)
 
 
+@pytest.mark.sdk("launch_process", "get_task_comments", "get_tasks_for_process")
 def test_get_task_comments_is_empty_for_a_task_without_comments(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -68,6 +72,7 @@ def test_get_task_comments_is_empty_for_a_task_without_comments(
     assert sdk.get_task_comments(org_id, run.id, task.id) == []
 
 
+@pytest.mark.sdk("create_tag", "get_tag")
 def test_create_tag_returns_the_tag_with_its_title_and_color(sdk: TallyfySDK, org_id: str) -> None:
     title = unique_title("Urgent")
 
@@ -81,6 +86,9 @@ def test_create_tag_returns_the_tag_with_its_title_and_color(sdk: TallyfySDK, or
     assert sdk.get_tag(org_id, tag.id).title == title
 
 
+@pytest.mark.sdk(
+    "launch_process", "create_tag", "get_process", "get_organization_runs", "tag_process"
+)
 def test_tag_process_attaches_the_tag_to_the_run(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -101,6 +109,7 @@ def test_tag_process_attaches_the_tag_to_the_run(
     assert untagged.id not in {r.id for r in tagged_runs.data}
 
 
+@pytest.mark.sdk("launch_process", "create_tag", "get_process", "tag_process")
 def test_tag_process_twice_keeps_a_single_association(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:

@@ -4,6 +4,18 @@ import pytest
 from tallyfy import TallyfyError, TallyfySDK
 
 
+@pytest.mark.sdk(
+    "create_template",
+    "add_step_to_template",
+    "add_form_field_to_step",
+    "get_template_with_steps",
+    "launch_process",
+    "update_task",
+    "complete_task",
+    "get_process",
+    "get_organization_runs",
+    "get_tasks_for_process",
+)
 def test_a_process_with_a_required_field_runs_to_complete_once_every_task_is_done(
     sdk: TallyfySDK, org_id: str
 ) -> None:

@@ -2,11 +2,13 @@
 
 from collections.abc import Callable
 
+import pytest
 from tallyfy import TallyfySDK, User, UsersList
 
 from tests.compat.conftest import LiveServer
 
 
+@pytest.mark.sdk("get_current_user_info")
 def test_get_current_user_info_returns_the_token_owner_with_their_role(
     sdk: TallyfySDK, org_id: str, live_server: LiveServer
 ) -> None:
@@ -20,6 +22,7 @@ def test_get_current_user_info_returns_the_token_owner_with_their_role(
     assert me.active is True
 
 
+@pytest.mark.sdk("get_current_user_info")
 def test_get_current_user_info_reports_the_standard_role_for_a_standard_member(
     standard_sdk: TallyfySDK, org_id: str, live_server: LiveServer
 ) -> None:
@@ -30,6 +33,7 @@ def test_get_current_user_info_reports_the_standard_role_for_a_standard_member(
     assert me.role == "standard"
 
 
+@pytest.mark.sdk("get_organization_users")
 def test_get_organization_users_lists_every_member_with_their_role(
     sdk: TallyfySDK, org_id: str, live_server: LiveServer
 ) -> None:
@@ -54,6 +58,7 @@ def test_get_organization_users_lists_every_member_with_their_role(
     assert users.meta.current_page == 1
 
 
+@pytest.mark.sdk("get_current_user_info", "create_template", "get_template")
 def test_sdk_works_the_same_when_the_base_url_ends_in_api(
     sdk_for: Callable[..., TallyfySDK], org_id: str, live_server: LiveServer
 ) -> None:

@@ -2,11 +2,13 @@
 
 from collections.abc import Callable
 
+import pytest
 from tallyfy import Run, RunsList, TallyfySDK, TasksList
 
 from tests.compat.conftest import Blueprint, LiveServer
 
 
+@pytest.mark.sdk("launch_process")
 def test_launch_process_starts_an_active_run_with_one_task_per_step(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint], live_server: LiveServer
 ) -> None:
@@ -29,6 +31,7 @@ def test_launch_process_starts_an_active_run_with_one_task_per_step(
     assert run.archived_at is None
 
 
+@pytest.mark.sdk("launch_process", "get_process")
 def test_get_process_returns_the_launched_run(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -45,6 +48,7 @@ def test_get_process_returns_the_launched_run(
     assert run.progress.total == 2
 
 
+@pytest.mark.sdk("launch_process", "get_organization_runs")
 def test_get_organization_runs_lists_the_runs_of_a_template(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -68,6 +72,7 @@ def test_get_organization_runs_lists_the_runs_of_a_template(
     assert runs.meta.total == 2
 
 
+@pytest.mark.sdk("launch_process", "get_organization_runs")
 def test_get_organization_runs_includes_a_new_run_in_the_unfiltered_list(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -83,6 +88,7 @@ def test_get_organization_runs_includes_a_new_run_in_the_unfiltered_list(
     assert runs.meta.per_page == 25
 
 
+@pytest.mark.sdk("launch_process", "get_tasks_for_process")
 def test_get_tasks_for_process_returns_the_tasks_in_step_order(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint], live_server: LiveServer
 ) -> None:

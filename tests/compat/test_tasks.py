@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import pytest
 from tallyfy import TallyfySDK, Task, TasksList
 
 from tests.compat.conftest import Blueprint, LiveServer
@@ -9,6 +10,7 @@ from tests.compat.conftest import Blueprint, LiveServer
 DEADLINE = "2030-01-31 17:00:00"
 
 
+@pytest.mark.sdk("launch_process", "complete_task", "get_process", "get_tasks_for_process")
 def test_complete_task_marks_it_completed_and_advances_the_run_progress(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint], live_server: LiveServer
 ) -> None:
@@ -30,6 +32,9 @@ def test_complete_task_marks_it_completed_and_advances_the_run_progress(
     assert process.progress.percent == 50
 
 
+@pytest.mark.sdk(
+    "launch_process", "complete_task", "reopen_task", "get_process", "get_tasks_for_process"
+)
 def test_reopen_task_returns_a_completed_task_to_in_progress(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -49,6 +54,9 @@ def test_reopen_task_returns_a_completed_task_to_in_progress(
     assert process.progress.complete == 0
 
 
+@pytest.mark.sdk(
+    "launch_process", "complete_task", "reopen_task", "get_process", "get_tasks_for_process"
+)
 def test_reopen_task_returns_a_complete_run_to_active(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -65,6 +73,7 @@ def test_reopen_task_returns_a_complete_run_to_active(
     assert process.completed_at is None
 
 
+@pytest.mark.sdk("create_task")
 def test_create_task_makes_a_one_off_task_for_the_given_member(
     sdk: TallyfySDK, org_id: str, live_server: LiveServer
 ) -> None:
@@ -88,6 +97,7 @@ def test_create_task_makes_a_one_off_task_for_the_given_member(
     assert task.deadline.startswith("2030-01-31T17:00:00")
 
 
+@pytest.mark.sdk("create_task", "launch_process", "get_my_tasks", "get_tasks_for_process")
 def test_get_my_tasks_lists_exactly_the_tasks_assigned_to_the_caller(
     sdk: TallyfySDK,
     standard_sdk: TallyfySDK,
@@ -120,6 +130,7 @@ def test_get_my_tasks_lists_exactly_the_tasks_assigned_to_the_caller(
     assert [titles[task.id] for task in run_tasks] == ["Step 1", "Step 2"]
 
 
+@pytest.mark.sdk("launch_process", "complete_task", "get_my_tasks", "get_tasks_for_process")
 def test_get_my_tasks_includes_completed_tasks_by_default(
     sdk: TallyfySDK,
     standard_sdk: TallyfySDK,
@@ -144,6 +155,7 @@ def test_get_my_tasks_includes_completed_tasks_by_default(
     assert first.id not in active_ids
 
 
+@pytest.mark.sdk("add_form_field_to_step", "launch_process", "update_task", "get_tasks_for_process")
 def test_update_task_stores_form_values_by_capture_id(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:

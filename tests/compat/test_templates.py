@@ -2,11 +2,13 @@
 
 from collections.abc import Callable
 
+import pytest
 from tallyfy import Capture, TallyfySDK, Template
 
 from tests.compat.conftest import Blueprint, LiveServer
 
 
+@pytest.mark.sdk("create_template")
 def test_create_template_returns_the_new_template_with_its_fields(
     sdk: TallyfySDK, org_id: str, live_server: LiveServer
 ) -> None:
@@ -24,6 +26,7 @@ def test_create_template_returns_the_new_template_with_its_fields(
     assert template.archived_at is None
 
 
+@pytest.mark.sdk("get_template")
 def test_get_template_returns_the_template_with_its_steps_in_order(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -43,6 +46,7 @@ def test_get_template_returns_the_template_with_its_steps_in_order(
     assert template.tags == []
 
 
+@pytest.mark.sdk("get_template_with_steps")
 def test_get_template_with_steps_counts_and_returns_the_raw_steps(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -60,6 +64,7 @@ def test_get_template_with_steps_counts_and_returns_the_raw_steps(
     assert result["prerun_field_count"] == 0
 
 
+@pytest.mark.sdk("add_step_to_template", "get_template")
 def test_add_step_to_template_appends_a_step_with_the_given_fields(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -80,6 +85,7 @@ def test_add_step_to_template_appends_a_step_with_the_given_fields(
     assert [s.title for s in template.steps] == ["Step 1", "Sign the contract"]
 
 
+@pytest.mark.sdk("add_form_field_to_step", "get_template")
 def test_add_form_field_to_step_returns_the_capture_and_the_step_lists_it(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
@@ -106,6 +112,7 @@ def test_add_form_field_to_step_returns_the_capture_and_the_step_lists_it(
     assert [(c.id, c.label, c.required) for c in captures] == [(capture.id, "Vendor name", True)]
 
 
+@pytest.mark.sdk("add_form_field_to_step")
 def test_add_form_field_to_step_keeps_an_optional_dropdown_with_its_options(
     sdk: TallyfySDK, org_id: str, build_template: Callable[..., Blueprint]
 ) -> None:
