@@ -84,7 +84,7 @@ class PostgresFts:
             return Matched(stmt.where(false()), [])
         # \w+ words hold no tsquery syntax; quoting them keeps it that way.
         expression = " & ".join(f"'{w}'" for w in words) + ":*"
-        simple = literal_column("'simple'::regconfig")
+        simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
         vector = func.to_tsvector(simple, text_column)
         tsquery = func.to_tsquery(simple, expression)
         return Matched(stmt.where(vector.op("@@")(tsquery)), [func.ts_rank(vector, tsquery).desc()])

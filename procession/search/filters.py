@@ -61,7 +61,8 @@ def parse(params: list[tuple[str, str]]) -> dict[str, Any] | None:
 def to_clause(tree: dict[str, Any], fields: Fields, kind: str) -> ColumnElement[bool]:
     """The SQL criterion for a parsed filter, checked against `fields` (the kind's)."""
     budget = [MAX_CONDITIONS]
-    return _node(tree, fields, kind, budget)
+    clause: ColumnElement[bool] = _node(tree, fields, kind, budget)
+    return clause
 
 
 def _node(node: dict[str, Any], fields: Fields, kind: str, budget: list[int]) -> Any:

@@ -3,6 +3,8 @@ steps and captures, `name` on processes, always strings (the SDK lowercases them
 
 from typing import Any
 
+from pydantic import Field
+
 from procession.api.schemas import Timestamp, WireModel
 from procession.processes.models import Process
 from procession.tags.schemas import TaggingRead
@@ -33,7 +35,7 @@ class BlueprintHit(Hit):
     is_public: bool
     is_featured: bool
     organization_id: str
-    folders: list[dict[str, Any]] = []
+    folders: list[dict[str, Any]] = Field(default_factory=list)
     created_at: Timestamp
     last_updated: Timestamp
     archived_at: Timestamp | None

@@ -2,10 +2,11 @@
 set-based reads that complete a page (owners, step counts, tags)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import SQLColumnExpression, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -120,7 +121,7 @@ def ranked(
     session: AsyncSession,
     stmt: AnySelect,
     text_column: InstrumentedAttribute[str],
-    tie_breakers: list[ColumnElement[Any]],
+    tie_breakers: Sequence[SQLColumnExpression[Any]],
     request: SearchRequest,
 ) -> AnySelect:
     """`stmt` narrowed to matches, best first: an exact (case-insensitive) match, then the

@@ -180,7 +180,8 @@ def test_steps_and_captures_of_live_templates(api: Api) -> None:
     assert titles(body["capture"]) == ["Hydra licence number"]
     ok(api.delete(f"/checklists/{template['id']}"))
     body = search(api, "hydra", "step,capture")
-    assert body["step"]["data"] == [] and body["capture"]["data"] == []
+    assert body["step"]["data"] == []
+    assert body["capture"]["data"] == []
 
 
 def test_tags_true_adds_each_hits_tags(api: Api) -> None:
