@@ -17,7 +17,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, func, literal_column, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 AnySelect = Select[Any]
@@ -66,10 +76,16 @@ class SqliteFts:
         name = f"search_{base}"
         fts = table(name, column("rowid"), column(name), column("rank"))
         phrase = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        stmt = stmt.join(fts, fts.c.rowid == literal_column(f"{base}.rowid")).where(
-            fts.c[name].op("MATCH")(phrase), *short
+        # The index's hits first, materialized: joined directly, SQLite may walk the base
+        # table and run the full-text query once per row.
+        hits = (
+            select(fts.c.rowid.label("rowid"), fts.c.rank.label("rank"))
+            .where(fts.c[name].op("MATCH")(phrase))
+            .cte(f"{name}_hits")
+            .prefix_with("MATERIALIZED")
         )
-        return Matched(stmt, [fts.c.rank])
+        stmt = stmt.join(hits, hits.c.rowid == literal_column(f"{base}.rowid")).where(*short)
+        return Matched(stmt, [hits.c.rank])
 
 
 WORD = re.compile(r"\w+")
