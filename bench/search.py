@@ -29,12 +29,50 @@ from procession.tasks.models import Task
 from procession.templates.models import Template
 from tests.conftest import seed_org
 
-WORDS = (
-    "invoice payroll vendor onboarding review audit contract renewal budget hiring laptop "
-    "badge security compliance expense travel report quarterly annual training access "
-    "shipment order refund claim incident release deploy backup migration survey feedback "
-    "policy handbook lease office client meeting proposal quote tax filing"
-).split()
+WORDS = [
+    "invoice",
+    "payroll",
+    "vendor",
+    "onboarding",
+    "review",
+    "audit",
+    "contract",
+    "renewal",
+    "budget",
+    "hiring",
+    "laptop",
+    "badge",
+    "security",
+    "compliance",
+    "expense",
+    "travel",
+    "report",
+    "quarterly",
+    "annual",
+    "training",
+    "access",
+    "shipment",
+    "order",
+    "refund",
+    "claim",
+    "incident",
+    "release",
+    "deploy",
+    "backup",
+    "migration",
+    "survey",
+    "feedback",
+    "policy",
+    "handbook",
+    "lease",
+    "office",
+    "client",
+    "meeting",
+    "proposal",
+    "quote",
+    "tax",
+    "filing",
+]
 QUERIES = ["invoice", "payroll review", "onboard", "quarterly incident rel", "ta", "zzzz"]
 BATCH = 5000
 

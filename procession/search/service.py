@@ -97,6 +97,8 @@ def check_request(text: str | None, task_status: str | None) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
         raise RuleViolation("search", "The search text is required.")
+    if "\x00" in cleaned:
+        raise RuleViolation("search", "The search text may not contain NUL characters.")
     if len(cleaned) > MAX_QUERY:
         raise RuleViolation("search", f"The search text may be at most {MAX_QUERY} characters.")
     if task_status is not None and task_status not in TASK_STATUSES:

@@ -302,3 +302,41 @@ def test_the_sqlite_triggers_exist_at_head(world: World) -> None:
     for table in ("templates", "processes", "tasks", "template_steps", "step_captures"):
         for event in ("insert", "delete", "update"):
             assert f"search_{table}_{event}" in names
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "'",
+        'a"b',
+        "NEAR(x y)",
+        "x OR y",
+        "*",
+        "%",
+        "_",
+        "\\",
+        "-x",
+        "x:*",
+        "héllo wörld",
+        "🦄 emoji",
+        "'; DROP TABLE tasks; --",
+        "(((",
+        "a\x00b",
+        "x" * 200,
+    ],
+)
+def test_query_syntax_is_just_text(api: Api, q: str) -> None:
+    """Nothing in the text is read as index query syntax or SQL: it matches as text or not
+    at all, and never fails."""
+    make_template(api, title="Plain words only", steps=0)
+    response = api.get("/search", params={"search": q, "on": "blueprint,process,task"})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        assert response.json()["blueprint"]["data"] == []
+
+
+def test_symbols_match_themselves(api: Api) -> None:
+    make_template(api, title='Q3 "draft" 50% done', steps=0)
+    assert titles(search(api, "50%", "blueprint")["blueprint"]) == ['Q3 "draft" 50% done']
+    assert titles(search(api, "draft", "blueprint")["blueprint"]) == ['Q3 "draft" 50% done']
