@@ -16,8 +16,7 @@ from procession.db.repository import (
     PageRequest,
     PageResult,
     Visibility,
-    paginate,
-    paginate_rows,
+    count,
     with_visibility,
 )
 from procession.errors import RuleViolation
@@ -134,6 +133,20 @@ def ranked(
     return matched.stmt.order_by(exact, *matched.order, *tie_breakers)
 
 
+async def paginate(
+    session: AsyncSession, stmt: AnySelect, page: PageRequest, *, rows: bool = False
+) -> PageResult[Any]:
+    """One page of `stmt` and the number of rows it selects, counted by a window function in
+    the same statement (matching and ranking run once, not twice); a separate count only for
+    a page past the end. Items are the first entity, or with `rows` the row's entities."""
+    windowed = stmt.add_columns(func.count().over()).limit(page.per_page).offset(page.offset)
+    found = (await session.execute(windowed)).all()
+    items = [tuple(row[:-1]) if rows else row[0] for row in found]
+    if found:
+        return PageResult(items, int(found[0][-1]), page)
+    return PageResult(items, 0 if page.page == 1 else await count(session, stmt), page)
+
+
 def filtered(stmt: AnySelect, kind: str, request: SearchRequest) -> AnySelect:
     if request.filter is None:
         return stmt
@@ -195,9 +208,8 @@ async def search_steps(
     stmt = stmt.where(Template.org_id == caller.org_id)
     stmt = filtered(with_visibility(stmt, Template, request.visibility), "step", request)
     order = [Template.created_at.desc(), Step.position, Step.id]
-    result = await paginate_rows(
-        session, ranked(session, stmt, Step.title, order, request), request.page
-    )
+    ranked_stmt = ranked(session, stmt, Step.title, order, request)
+    result = await paginate(session, ranked_stmt, request.page, rows=True)
     hits: list[Hit] = [StepHit.of(step, template) for step, template in result.items]
     return result, await tagged(session, caller, request, "Step", hits)
 
@@ -215,7 +227,7 @@ async def search_captures(
     stmt = filtered(with_visibility(stmt, Template, request.visibility), "capture", request)
     order = [Template.created_at.desc(), Capture.position, Capture.id]
     ranked_stmt = ranked(session, stmt, Capture.label, order, request)
-    result = await paginate_rows(session, ranked_stmt, request.page)
+    result = await paginate(session, ranked_stmt, request.page, rows=True)
     return result, [CaptureHit.of(capture, template) for capture, template in result.items]
 
 
