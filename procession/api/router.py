@@ -12,6 +12,7 @@ from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
 from procession.processes.router import router as processes_router
 from procession.retention.router import router as retention_router
+from procession.search.router import router as search_router
 from procession.tags.router import router as tags_router
 from procession.tasks.router import router as tasks_router
 from procession.templates.router import router as templates_router
@@ -48,6 +49,7 @@ def build_api_router() -> APIRouter:
         comments_router,
         audit_router,
         retention_router,
+        search_router,
         bulk_router,
         webhooks_router,
         organizations_router,

@@ -6,8 +6,17 @@ from sqlalchemy import create_engine
 from procession.config import Settings
 from procession.db.engine import install_sqlite_hooks, sqlite_path
 from procession.db.models import Base
+from procession.search.backend import is_index_object
 
 config = context.config
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave the search indexes (made by their migration, not the models) out of
+    autogenerate and `alembic check`."""
+    return not (type_ in ("table", "index") and is_index_object(name))
+
+
 settings: Settings = config.attributes.get("settings") or Settings()
 
 
@@ -25,6 +34,7 @@ def run_migrations() -> None:
             target_metadata=Base.metadata,
             render_as_batch=settings.is_sqlite,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,1 @@
+"""Full-text search across templates, processes, tasks, steps and captures (`GET /search`)."""
