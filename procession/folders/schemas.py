@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from procession.api.schemas import Data, Timestamp, WireModel
+from procession.api.schemas import Timestamp, WireModel
 from procession.folders.models import Folder, FolderObject
 
 FolderType = Literal["checklist", "run"]
@@ -49,7 +49,7 @@ class FolderRead(WireModel):
     folder_type: str
     created_at: Timestamp
     last_updated: Timestamp
-    children: Data[list["FolderRead"]] | None = None
+    children: "FolderChildren | None" = None
 
     @classmethod
     def of(cls, folder: Folder, total: int) -> "FolderRead":
@@ -64,6 +64,15 @@ class FolderRead(WireModel):
             created_at=folder.created_at,
             last_updated=folder.updated_at,
         )
+
+
+class FolderChildren(BaseModel):
+    """`{"data": [...]}`: a folder's subfolders (`with=children`), each with its own."""
+
+    data: list[FolderRead]
+
+
+FolderRead.model_rebuild()
 
 
 class FolderObjectCreate(BaseModel):

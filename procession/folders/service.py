@@ -5,7 +5,6 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from procession.api.schemas import Data
 from procession.auth.service import Principal
 from procession.db.repository import AnySelect, PageRequest, PageResult, paginate
 from procession.db.types import utcnow
@@ -13,6 +12,7 @@ from procession.errors import NotFound, RuleViolation
 from procession.folders.models import SUBJECT_COLUMNS, Folder, FolderObject
 from procession.folders.repository import FolderRepository, subject_column
 from procession.folders.schemas import (
+    FolderChildren,
     FolderCreate,
     FolderObjectCreate,
     FolderRead,
@@ -88,7 +88,7 @@ async def describe_folders(
         read = FolderRead.of(folder, totals[folder.id])
         if children:
             kids = [k for k in under.get(folder.id, []) if k.id not in seen]
-            read.children = Data(data=[view(k, seen | {k.id}) for k in kids])
+            read.children = FolderChildren(data=[view(k, seen | {k.id}) for k in kids])
         return read
 
     return [view(folder, frozenset({folder.id})) for folder in folders]
@@ -137,8 +137,9 @@ async def create_folder(session: AsyncSession, caller: Principal, data: FolderCr
 async def update_folder(
     session: AsyncSession, caller: Principal, folder_id: str, data: FolderUpdate
 ) -> Folder:
-    """Rename, move or reorder a folder. 422 when the new parent is missing, of another
-    type, or the folder itself or one of its descendants (a cycle)."""
+    """Rename, move or reorder a folder; a moved folder goes last among its new siblings
+    unless `position` says otherwise. 422 when the new parent is missing, of another type,
+    or the folder itself or one of its descendants (a cycle)."""
     repo = FolderRepository(session, caller.org_id)
     folder = await repo.get_or_raise(folder_id, for_update=True)
     caller.require_editor("edit folders")
@@ -153,6 +154,9 @@ async def update_folder(
                     "parent_id", "A folder cannot be moved into itself or its own subfolder."
                 )
             ancestor = parents.get(ancestor)
+    moved = "parent_id" in changes and changes["parent_id"] != folder.parent_id
+    if moved and "position" not in changes:  # last among its new siblings
+        changes["position"] = await repo.next_position(folder.folder_type, changes["parent_id"])
     for key in ("name", "parent_id", "position"):
         if key in changes:
             setattr(folder, key, changes[key])
