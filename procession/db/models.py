@@ -5,6 +5,8 @@ from procession.auth.models import ApiToken, Membership, User
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base
+from procession.folders.models import Folder, FolderObject
+from procession.groups.models import Group, GroupGuest, GroupMember
 from procession.idempotency.models import IdempotentRequest
 from procession.orgs.models import Organization
 from procession.processes.models import Process
@@ -22,6 +24,11 @@ __all__ = [
     "BulkJobItem",
     "Capture",
     "Comment",
+    "Folder",
+    "FolderObject",
+    "Group",
+    "GroupGuest",
+    "GroupMember",
     "IdempotentRequest",
     "Membership",
     "Organization",

@@ -51,6 +51,7 @@ async def list_runs(
     q: Annotated[str | None, Query(description="Name contains")] = None,
     starred: bool | None = None,
     sort: Annotated[str, Query(pattern="^-?(created_at|name)$")] = "-created_at",
+    folder: Annotated[str | None, Query(description="Folder ids, comma-separated")] = None,
 ) -> Listing[RunRead]:
     filters = process_service.ProcessFilters(
         status=status,
@@ -61,6 +62,7 @@ async def list_runs(
         starred=starred,
         sort=sort,
         visibility=visibility,
+        folder_ids=tuple(f.strip() for f in (folder or "").split(",") if f.strip()),
     )
     result = await process_service.list_processes(session, caller, filters=filters, page=page)
     items = await process_service.describe_processes(session, caller, result.items, includes)

@@ -20,6 +20,7 @@ from procession.db.repository import (
 )
 from procession.db.types import utcnow
 from procession.errors import RuleViolation
+from procession.folders.repository import filed_in
 from procession.processes.models import Process
 from procession.processes.repository import ProcessRepository
 from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
@@ -57,6 +58,7 @@ class ProcessFilters:
     starred: bool | None = None
     sort: str = "-created_at"
     visibility: Visibility = Visibility.LIVE
+    folder_ids: tuple[str, ...] = ()
 
 
 def select_processes(
@@ -91,6 +93,8 @@ def select_processes(
         stmt = stmt.where(Process.id.in_(tagged))
     if filters.query:
         stmt = stmt.where(func.lower(Process.name).contains(filters.query.lower(), autoescape=True))
+    if filters.folder_ids:
+        stmt = stmt.where(Process.id.in_(filed_in("Run", filters.folder_ids)))
     return stmt.order_by(*SORTS.get(filters.sort, SORTS["-created_at"]))
 
 

@@ -47,9 +47,16 @@ async def list_templates(
     request: Request,
     q: Annotated[str | None, Query(description="Title contains (case-insensitive)")] = None,
     starred: bool | None = None,
+    folder: Annotated[str | None, Query(description="Folder ids, comma-separated")] = None,
 ) -> Listing[TemplateRead]:
     result = await template_service.list_templates(
-        session, caller, page=page, visibility=visibility, query=q, starred=starred
+        session,
+        caller,
+        page=page,
+        visibility=visibility,
+        query=q,
+        starred=starred,
+        folder_ids=[f.strip() for f in folder.split(",") if f.strip()] if folder else None,
     )
     items = await template_service.describe_templates(session, caller, result.items, includes)
     return Listing.of(result, items, request.url)

@@ -17,6 +17,8 @@ from procession.db.repository import (
 )
 from procession.db.types import utcnow
 from procession.errors import InvalidState, RuleViolation
+from procession.folders import service as folder_service
+from procession.folders.repository import FolderRepository, filed_in
 from procession.orgs import service as org_service
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
@@ -40,6 +42,8 @@ from procession.templates.schemas import (
 )
 
 ARCHIVED_MESSAGE = "Cannot change an archived template; restore it first."
+# `folder_id` is not kept in the settings: the template's folder is a `FolderObject` row.
+STORED_SETTING_KEYS = TEMPLATE_SETTING_KEYS - {"folder_id"}
 
 # ---------------------------------------------------------------- reading
 
@@ -51,9 +55,10 @@ def select_templates(
     visibility: Visibility,
     query: str | None = None,
     starred: bool | None = None,
+    folder_ids: list[str] | None = None,
 ) -> AnySelect:
     """The select of the organization's templates, most recently updated first; `query`
-    matches the title."""
+    matches the title, `folder_ids` keeps those filed in any of these folders."""
     stmt: AnySelect = with_visibility(
         TemplateRepository(session, caller.org_id).base(), Template, visibility
     )
@@ -61,6 +66,8 @@ def select_templates(
         stmt = stmt.where(func.lower(Template.title).contains(query.lower(), autoescape=True))
     if starred is not None:
         stmt = stmt.where(Template.is_starred.is_(starred))
+    if folder_ids:
+        stmt = stmt.where(Template.id.in_(filed_in("Checklist", folder_ids)))
     return stmt.order_by(Template.updated_at.desc(), Template.id)
 
 
@@ -72,9 +79,12 @@ async def list_templates(
     visibility: Visibility,
     query: str | None = None,
     starred: bool | None = None,
+    folder_ids: list[str] | None = None,
 ) -> PageResult[Template]:
     """One page of `select_templates`."""
-    stmt = select_templates(session, caller, visibility=visibility, query=query, starred=starred)
+    stmt = select_templates(
+        session, caller, visibility=visibility, query=query, starred=starred, folder_ids=folder_ids
+    )
     return await paginate(session, stmt, page)
 
 
@@ -96,6 +106,7 @@ async def describe_templates(
     ids = [t.id for t in templates]
     prerun = await repo.prerun_of(ids)
     counts = await repo.counts(ids)
+    folders = await FolderRepository(session, caller.org_id).template_folders(ids)
     steps: dict[str, list[StepRead]] = {}
     if "steps" in includes:
         by_template = await repo.steps_of_many(ids)
@@ -116,7 +127,7 @@ async def describe_templates(
             started_processes=counts[t.id][1],
             steps=steps.get(t.id, []) if "steps" in includes else None,
             tags=tags.get(t.id, []) if "tags" in includes else None,
-        )
+        ).model_copy(update={"folder_id": folders.get(t.id)})
         for t in templates
     ]
 
@@ -198,10 +209,12 @@ async def create_template(
             created_by_id=caller.user_id,
             is_starred=data.starred,
             is_public=data.is_public,
-            settings=data.model_dump(include=TEMPLATE_SETTING_KEYS, exclude_unset=True),
+            settings=data.model_dump(include=STORED_SETTING_KEYS, exclude_unset=True),
         )
     )
     await session.flush()
+    if data.folder_id is not None:
+        await folder_service.file_template(session, caller.org_id, template.id, data.folder_id)
     await replace_prerun_fields(session, template, data.prerun, [])
     return template
 
@@ -222,7 +235,9 @@ async def update_template(
     for key, column in columns.items():
         if key in changes:
             setattr(template, column, changes[key])
-    settings = {k: v for k, v in changes.items() if k in TEMPLATE_SETTING_KEYS}
+    if "folder_id" in changes:
+        await folder_service.file_template(session, caller.org_id, template.id, data.folder_id)
+    settings = {k: v for k, v in changes.items() if k in STORED_SETTING_KEYS}
     if settings:
         template.settings = {**template.settings, **settings}
     if data.prerun is not None:

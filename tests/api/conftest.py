@@ -38,6 +38,10 @@ def ids(world: World) -> dict[str, Any]:
     body = {"tag_id": tag["id"], "subject_type": "Run", "subject_id": run["id"]}
     tagging = ok(api.post("/checklists/tags", body))["data"]
     oneoff = make_oneoff(api, owner=world.org.admin.user_id)
+    group = ok(api.post("/groups", {"name": "mine", "members": [world.org.admin.user_id]}), 201)
+    folder = ok(api.post("/folders", {"name": "mine", "folder_type": "run"}), 201)["data"]
+    filed = {"folder_id": folder["id"], "subject_id": run["id"], "subject_type": "Run"}
+    folder_object = ok(api.post("/folders/add-object", filed))["data"]
     return {
         "org": world.org.id,
         "template_id": run["checklist_id"],
@@ -51,6 +55,9 @@ def ids(world: World) -> dict[str, Any]:
         "tagging_id": tagging["id"],
         "user_id": world.org.standard.user_id,
         "webhook_id": webhook["id"],
+        "group_id": group["data"]["id"],
+        "folder_id": folder["id"],
+        "folder_object_id": folder_object["id"],
         "delivery_id": delivery["id"],
         "job_id": run_async(
             finished_bulk_job(world.settings, world.org.id, world.org.admin.user_id)

@@ -57,6 +57,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/checklists/{template_id}/legal-hold"): {"reason": "case"},
     ("POST", "/webhooks"): {"url": "https://example.com/hooks", "event_types": ["tag.archived"]},
     ("PUT", "/webhooks/{webhook_id}"): {"description": "renamed"},
+    ("POST", "/groups"): {"name": "new group", "members": ["{user_id}"]},
+    ("PUT", "/groups/{group_id}"): {"name": "renamed group", "members": ["{user_id}"]},
+    ("POST", "/folders"): {"name": "new folder"},
+    ("PUT", "/folders/{folder_id}"): {"name": "renamed folder"},
+    ("POST", "/folders/add-object"): {
+        "folder_id": "{folder_id}",
+        "subject_id": "{process_id}",
+        "subject_type": "Run",
+    },
 }
 
 

@@ -28,6 +28,9 @@ ADMIN_ONLY = {
     ("PUT", "/organizations/{org}/webhooks/{webhook_id}"),
     ("DELETE", "/organizations/{org}/webhooks/{webhook_id}"),
     ("POST", "/organizations/{org}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
+    ("POST", "/organizations/{org}/groups"),
+    ("PUT", "/organizations/{org}/groups/{group_id}"),
+    ("DELETE", "/organizations/{org}/groups/{group_id}"),
 }
 AUTHOR_OR_ADMIN = {
     ("PUT", "/organizations/{org}/tasks/{task_id}/comment/{comment_id}"),

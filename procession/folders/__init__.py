@@ -1,0 +1,1 @@
+"""Folders for templates and processes, and what is filed in them."""

@@ -1,0 +1,1 @@
+"""Groups of members and guests: one name for several assignees."""
