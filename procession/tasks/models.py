@@ -102,4 +102,4 @@ class TaskOwner(Base):
         ForeignKey("users.id", ondelete="CASCADE"), default=None, index=True
     )
     guest_email: Mapped[str | None] = mapped_column(String(254), default=None, index=True)
-    group_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    group_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
