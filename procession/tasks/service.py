@@ -120,8 +120,8 @@ def with_assignees(stmt: AnySelect, filters: RunTaskFilters) -> AnySelect:
         who.append(TaskOwner.group_id.in_(filters.group_ids))
     if filters.guest_emails:
         who.append(func.lower(TaskOwner.guest_email).in_([g.lower() for g in filters.guest_emails]))
-    if who:
-        stmt = stmt.where(Task.id.in_(select(TaskOwner.task_id).where(or_(*who))))
+    if who:  # correlated on the task: the task_owners.task_id index serves every filter
+        stmt = stmt.where(exists().where(TaskOwner.task_id == Task.id, or_(*who)))
     if filters.unassigned:
         stmt = stmt.where(~exists().where(TaskOwner.task_id == Task.id))
     return stmt
