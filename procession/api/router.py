@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
 from procession.bulk.router import router as bulk_router
+from procession.comments.router import issues_router
 from procession.comments.router import router as comments_router
 from procession.folders.router import router as folders_router
 from procession.groups.router import router as groups_router
@@ -51,6 +52,7 @@ def build_api_router() -> APIRouter:
         comments_router,
         groups_router,
         folders_router,
+        issues_router,
         audit_router,
         retention_router,
         search_router,

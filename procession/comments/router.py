@@ -6,9 +6,16 @@ from procession.api.deps import DbSession
 from procession.api.schemas import Data
 from procession.auth.deps import Caller
 from procession.comments import service as comment_service
-from procession.comments.schemas import CommentCreate, CommentRead, CommentUpdate
+from procession.comments.schemas import (
+    CommentCreate,
+    CommentRead,
+    CommentUpdate,
+    IssueReport,
+    IssueResolution,
+)
 
 router = APIRouter(prefix="/organizations/{org}/tasks/{task_id}/comment", tags=["comments"])
+issues_router = APIRouter(prefix="/organizations/{org}/tasks/{task_id}", tags=["comments"])
 
 
 @router.post("", status_code=201)
@@ -33,4 +40,22 @@ async def delete_comment(
 ) -> Data[CommentRead]:
     """Delete a comment: it disappears from the task's threads (kept archived)."""
     comment = await comment_service.delete_comment(session, caller, task_id, comment_id)
+    return Data(data=CommentRead.of(comment))
+
+
+@issues_router.post("/problem", status_code=201)
+async def report_issue(
+    task_id: str, body: IssueReport, caller: Caller, session: DbSession
+) -> Data[CommentRead]:
+    """Report an issue on a task: a `problem` thread that blocks completion until resolved."""
+    comment = await comment_service.report_issue(session, caller, task_id, body)
+    return Data(data=CommentRead.of(comment))
+
+
+@issues_router.post("/resolved-threads", status_code=201)
+async def resolve_issue(
+    task_id: str, body: IssueResolution, caller: Caller, session: DbSession
+) -> Data[CommentRead]:
+    """Resolve an open issue of the task with a `resolve` thread."""
+    comment = await comment_service.resolve_issue(session, caller, task_id, body)
     return Data(data=CommentRead.of(comment))

@@ -20,6 +20,24 @@ class CommentCreate(BaseModel):
     sent_to: list[int] = []
 
 
+class IssueReport(BaseModel):
+    """`POST /tasks/{task}/problem`: the issue's description."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    content: str = Field(min_length=1, max_length=20_000)
+
+
+class IssueResolution(BaseModel):
+    """`POST /tasks/{task}/resolved-threads`: which issue, and the resolving comment."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    thread_id: str = Field(min_length=1, max_length=64)
+    content: str = Field("Resolved", min_length=1, max_length=20_000)
+    state: State = "open"
+
+
 class CommentUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

@@ -5,9 +5,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procession.auth.service import Principal
 from procession.comments.models import Comment
 from procession.comments.repository import CommentRepository
-from procession.comments.schemas import CommentCreate, CommentUpdate
+from procession.comments.schemas import (
+    CommentCreate,
+    CommentUpdate,
+    IssueReport,
+    IssueResolution,
+)
 from procession.db import lifecycle
-from procession.errors import NotFound
+from procession.errors import NotFound, RuleViolation
 from procession.tasks import service as task_service
 from procession.tasks.models import Task
 from procession.templates.service import ensure_members
@@ -74,3 +79,49 @@ async def delete_comment(
     await lifecycle.archive(session, comment, caller.user_id)
     await task_service.refresh_process(session, task)  # deleting an issue closes it
     return comment
+
+
+async def report_issue(
+    session: AsyncSession, caller: Principal, task_id: str, data: IssueReport
+) -> Comment:
+    """Report an issue: a `problem` thread on the task. Until it is resolved the task shows
+    `problem: true`, cannot be completed, and its process is in `problem`. Same checks as
+    `add_comment`."""
+    return await add_comment(
+        session, caller, task_id, CommentCreate(content=data.content, label="problem")
+    )
+
+
+async def resolve_issue(
+    session: AsyncSession, caller: Principal, task_id: str, data: IssueResolution
+) -> Comment:
+    """Resolve the issue `thread_id` of this task with a `resolve` thread, whose id becomes
+    the issue's `resolve_id`. When no issue remains open, the task's problem flag clears and
+    the process leaves `problem`. 404 for the task; 422 (on `thread_id`) unless the thread is
+    an open issue of this task."""
+    task = await task_service.workable_task(session, caller, task_id)
+    issue = await CommentRepository(session, caller.org_id).get(data.thread_id, for_update=True)
+    if (
+        issue is None
+        or issue.task_id != task.id
+        or issue.is_archived
+        or issue.label != "problem"
+        or issue.resolve_id is not None
+    ):
+        raise RuleViolation("thread_id", "This thread is not an open issue of this task.")
+    resolution = CommentRepository(session, caller.org_id).add(
+        Comment(
+            org_id=caller.org_id,
+            task_id=task.id,
+            author_id=caller.user_id,
+            content=data.content,
+            label="resolve",
+            state=data.state,
+            sent_to=[],
+        )
+    )
+    await session.flush()
+    issue.resolve_id = resolution.id
+    await session.flush()
+    await task_service.refresh_process(session, task)  # the last open issue leaves `problem`
+    return resolution

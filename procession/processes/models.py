@@ -32,6 +32,8 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
     __tablename__ = "processes"
     __table_args__ = (
         Index("ix_processes_org_live_created", "org_id", "archived_at", "created_at"),
+        Index("ix_processes_org_kind", "org_id", "kind"),
+        Index("ix_processes_org_starred", "org_id", "is_starred"),
     )
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)
@@ -57,6 +59,9 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
     completed_task_count: Mapped[int] = mapped_column(Integer, default=0)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     parent_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    settings: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    """Launch choices kept as given: `assign_someone_else`, `publicly_hidden_fields`, and the
+    run's own members (`users`) and groups (`groups`)."""
 
     tasks: Mapped[list["Task"]] = relationship(
         back_populates="process",

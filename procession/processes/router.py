@@ -24,6 +24,14 @@ def csv_ints(value: str | None, name: str = "owners") -> tuple[int, ...]:
     return tuple(int(part) for part in parts)
 
 
+def csv_ids(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of ids (groups, guests) from the query string."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+RunSort = Annotated[str | None, Query(pattern="^-?(created_at|name)$")]
+
+
 async def one(
     session: DbSession, caller: Caller, process_id: str, includes: frozenset[str]
 ) -> Data[RunRead]:
@@ -42,29 +50,43 @@ async def list_runs(
     includes: With,
     request: Request,
     status: Annotated[
-        str | None, Query(description="active, problem, complete, archived, starred")
+        str | None,
+        Query(description="active, problem (or issue), delayed, complete, archived, starred"),
     ] = None,
     checklist_id: str | None = None,
     blueprint_id: str | None = None,
     owners: Annotated[str | None, Query(description="Comma-separated user ids")] = None,
+    groups: Annotated[str | None, Query(description="Comma-separated group ids")] = None,
+    task_status: Annotated[str | None, Query(pattern="^(all|in-progress|completed)$")] = None,
+    type: Annotated[str | None, Query(pattern="^(procedure|form|document)$")] = None,
     tag: Annotated[str | None, Query(description="A tag id")] = None,
     q: Annotated[str | None, Query(description="Name contains")] = None,
     starred: bool | None = None,
-    sort: Annotated[str, Query(pattern="^-?(created_at|name)$")] = "-created_at",
+    form_fields_values: bool = False,
+    sort: RunSort = None,
+    sort_by: RunSort = None,
     folder: Annotated[str | None, Query(description="Folder ids, comma-separated")] = None,
 ) -> Listing[RunRead]:
+    """The organization's runs. `owners` matches the owner or an assignee; `groups` a group
+    assigned to one of the run's tasks; `task_status` a task in that state (assigned to
+    `owners`/`groups` when given); `form_fields_values=true` adds every task form answer."""
     filters = process_service.ProcessFilters(
         status=status,
         template_id=checklist_id or blueprint_id,
         owner_ids=csv_ints(owners),
+        group_ids=csv_ids(groups),
+        task_status=task_status,
+        kind=type,
         tag_id=tag,
         query=q,
         starred=starred,
-        sort=sort,
+        sort=sort or sort_by or "-created_at",
         visibility=visibility,
         folder_ids=tuple(f.strip() for f in (folder or "").split(",") if f.strip()),
     )
     result = await process_service.list_processes(session, caller, filters=filters, page=page)
+    if form_fields_values:
+        includes |= {"form_fields_values"}
     items = await process_service.describe_processes(session, caller, result.items, includes)
     return Listing.of(result, items, request.url)
 
@@ -78,9 +100,16 @@ async def launch_run(body: ProcessLaunch, caller: Caller, session: DbSession) ->
 
 @router.get("/{process_id}")
 async def get_run(
-    process_id: str, caller: Caller, session: DbSession, includes: With
+    process_id: str,
+    caller: Caller,
+    session: DbSession,
+    includes: With,
+    form_fields_values: bool = False,
 ) -> Data[RunRead]:
-    """A process; `?with=tasks,tags,checklist` adds them."""
+    """A process; `?with=tasks,tags,checklist` adds them, `form_fields_values=true` its
+    task form answers."""
+    if form_fields_values:
+        includes |= {"form_fields_values"}
     return await one(session, caller, process_id, includes)
 
 
@@ -89,6 +118,22 @@ async def update_run(
     process_id: str, body: ProcessUpdate, caller: Caller, session: DbSession
 ) -> Data[RunRead]:
     await process_service.update_process(session, caller, process_id, body)
+    return await one(session, caller, process_id, frozenset())
+
+
+@router.post("/{process_id}/complete-prerun")
+async def complete_kickoff_form(
+    process_id: str, caller: Caller, session: DbSession
+) -> Data[RunRead]:
+    """Mark the kick-off form complete; 422 while a required kick-off field is empty."""
+    await process_service.complete_kickoff(session, caller, process_id)
+    return await one(session, caller, process_id, frozenset())
+
+
+@router.delete("/{process_id}/complete-prerun")
+async def reopen_kickoff_form(process_id: str, caller: Caller, session: DbSession) -> Data[RunRead]:
+    """Reopen the kick-off form (a no-op when it is open)."""
+    await process_service.reopen_kickoff(session, caller, process_id)
     return await one(session, caller, process_id, frozenset())
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from procession.api.schemas import Data, Timestamp, WireModel
 from procession.processes.models import Process
 from procession.tags.schemas import TaggingRead
-from procession.tasks.schemas import TaskOverride, TaskRead
+from procession.tasks.schemas import OwnersInput, TaskOverride, TaskRead
 from procession.templates.schemas import TemplateRead
 
 
@@ -24,6 +24,15 @@ def prerun_object(value: Any) -> Any:
     return value
 
 
+def roles_object(value: Any) -> Any:
+    """Role assignments are one object keyed by role id; `[]` means none."""
+    if value == []:
+        return {}
+    if isinstance(value, list):
+        raise ValueError("roles must be an object keyed by role id, not a list")
+    return value
+
+
 class ProcessLaunch(Input):
     checklist_id: str = Field(min_length=1, max_length=64)
     name: str | None = Field(None, min_length=1, max_length=550)
@@ -35,8 +44,20 @@ class ProcessLaunch(Input):
     tasks: dict[str, TaskOverride] = {}
     tags: list[str] = []
     parent_id: str | None = None
+    assign_someone_else: bool = False
+    publicly_hidden_fields: list[str] = []
+    users: list[int] = []
+    groups: list[str] = []
+    roles: dict[str, OwnersInput] = {}
 
     _prerun_shape = field_validator("prerun", mode="before")(prerun_object)
+    _roles_shape = field_validator("roles", mode="before")(roles_object)
+
+    def settings(self) -> dict[str, Any]:
+        """What the process keeps of the launch choices (`Process.settings`)."""
+        return self.model_dump(
+            include={"assign_someone_else", "publicly_hidden_fields", "users", "groups"}
+        )
 
 
 class ProcessUpdate(Input):
@@ -46,10 +67,13 @@ class ProcessUpdate(Input):
     starred: bool | None = None
     is_public: bool | None = None
     prerun: dict[str, Any] | None = None
+    publicly_hidden_fields: list[str] | None = None
+    users: list[int] | None = None
+    groups: list[str] | None = None
 
     _prerun_shape = field_validator("prerun", mode="before")(prerun_object)
 
-    @field_validator("name", "starred", "is_public")
+    @field_validator("name", "starred", "is_public", "publicly_hidden_fields", "users", "groups")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -69,7 +93,7 @@ class Progress(BaseModel):
 
 
 class RunRead(WireModel):
-    includes = frozenset({"tasks", "tags", "checklist"})
+    includes = frozenset({"tasks", "tags", "checklist", "form_fields_values"})
 
     id: str
     increment_id: int
@@ -97,6 +121,10 @@ class RunRead(WireModel):
     due_soon: bool = False
     late_tasks: int = 0
     parent_id: str | None
+    assign_someone_else: bool
+    publicly_hidden_fields: list[str]
+    users: list[int]
+    groups: list[str]
     created_at: Timestamp
     started_at: Timestamp
     last_updated: Timestamp
@@ -105,12 +133,15 @@ class RunRead(WireModel):
     tasks: Data[list[TaskRead]] | None = None
     tags: Data[list[TaggingRead]] | None = None
     checklist: Data[TemplateRead | None] | None = None
+    form_fields_values: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, process: Process, **includes: Any) -> "RunRead":
         """The run as Tallyfy shows it: `status` reads "archived" while it is archived."""
         progress = Progress.of(process.completed_task_count, process.task_count)
         owners = [process.owner_id] if process.owner_id is not None else []
+        members: list[int] = process.settings.get("users", [])
+        owners += [user_id for user_id in members if user_id not in owners]
         return cls(
             id=process.id,
             increment_id=process.increment_id,
@@ -134,6 +165,10 @@ class RunRead(WireModel):
             prerun_completed_by=process.prerun_completed_by_id,
             has_open_issue=process.status == "problem",
             parent_id=process.parent_id,
+            assign_someone_else=process.settings.get("assign_someone_else", False),
+            publicly_hidden_fields=process.settings.get("publicly_hidden_fields", []),
+            users=members,
+            groups=process.settings.get("groups", []),
             created_at=process.created_at,
             started_at=process.created_at,
             last_updated=process.updated_at,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
@@ -29,8 +29,8 @@ from procession.tags.models import Tag, Tagging
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
 from procession.tasks import service as task_service
-from procession.tasks.creation import create_process_tasks
-from procession.tasks.models import Task, TaskOwner
+from procession.tasks.creation import check_owners, create_process_tasks
+from procession.tasks.models import Task, TaskField, TaskOwner, TaskStatus
 from procession.templates import service as template_service
 from procession.templates.models import PrerunField
 from procession.templates.repository import TemplateRepository
@@ -38,6 +38,11 @@ from procession.templates.values import check_value, is_empty
 from procession.webhooks import outbox
 
 WORKFLOW_STATUSES = frozenset({"active", "problem", "complete"})
+STATUS_ALIASES = {"issue": "problem"}
+TASK_STATUSES = {
+    "in-progress": Task.status != TaskStatus.COMPLETED,
+    "completed": Task.status == TaskStatus.COMPLETED,
+}
 SORTS = {
     "created_at": (Process.created_at, Process.id),
     "-created_at": (Process.created_at.desc(), Process.id.desc()),
@@ -53,6 +58,9 @@ class ProcessFilters:
     status: str | None = None
     template_id: str | None = None
     owner_ids: tuple[int, ...] = ()
+    group_ids: tuple[str, ...] = ()
+    task_status: str | None = None
+    kind: str | None = None
     tag_id: str | None = None
     query: str | None = None
     starred: bool | None = None
@@ -61,28 +69,68 @@ class ProcessFilters:
     folder_ids: tuple[str, ...] = ()
 
 
+def late_task() -> Any:
+    """An open task of the process (correlated on `Process.id`) whose deadline has passed."""
+    return exists().where(
+        Task.process_id == Process.id,
+        Task.status != TaskStatus.COMPLETED,
+        Task.deadline < utcnow(),
+    )
+
+
+def owned_tasks(filters: ProcessFilters) -> AnySelect | None:
+    """Ids of the tasks assigned to one of the `owners` users or `groups` (None: no filter)."""
+    who = []
+    if filters.owner_ids:
+        who.append(TaskOwner.user_id.in_(filters.owner_ids))
+    if filters.group_ids:
+        who.append(TaskOwner.group_id.in_(filters.group_ids))
+    return select(TaskOwner.task_id).where(or_(*who)) if who else None
+
+
+def with_task_filters(stmt: AnySelect, filters: ProcessFilters) -> AnySelect:
+    """`owners` (the run's owner or an assignee of one of its tasks), `groups` (a group
+    assigned to one of its tasks) and `task_status` (`in-progress`, `completed`: a task in
+    that state; with `owners` or `groups`, one assigned to them)."""
+    owned = owned_tasks(filters)
+    if owned is not None:
+        assigned = select(Task.process_id).where(Task.id.in_(owned), Task.process_id.is_not(None))
+        if filters.owner_ids:
+            stmt = stmt.where(
+                or_(Process.owner_id.in_(filters.owner_ids), Process.id.in_(assigned))
+            )
+        else:
+            stmt = stmt.where(Process.id.in_(assigned))
+    if filters.task_status in TASK_STATUSES:
+        matching = exists().where(Task.process_id == Process.id, TASK_STATUSES[filters.task_status])
+        if owned is not None:
+            matching = matching.where(Task.id.in_(owned))
+        stmt = stmt.where(matching)
+    return stmt
+
+
 def select_processes(
     session: AsyncSession, caller: Principal, filters: ProcessFilters
 ) -> AnySelect:
     """The select of the organization's processes `filters` match, in their sort order.
-    `status=archived` selects archived ones; `owners` matches the owner or any assignee."""
+    `status=archived` selects archived ones, `issue` is `problem`, and `delayed` selects
+    unfinished processes with an open task past its deadline."""
     visibility = Visibility.ARCHIVED if filters.status == "archived" else filters.visibility
     stmt: AnySelect = with_visibility(
         ProcessRepository(session, caller.org_id).base(), Process, visibility
     )
-    if filters.status in WORKFLOW_STATUSES:
-        stmt = stmt.where(Process.status == filters.status)
+    status = STATUS_ALIASES.get(filters.status or "", filters.status)
+    if status in WORKFLOW_STATUSES:
+        stmt = stmt.where(Process.status == status)
+    if status == "delayed":
+        stmt = stmt.where(Process.status != "complete", late_task())
     if filters.status == "starred" or filters.starred is not None:
         stmt = stmt.where(Process.is_starred.is_(filters.starred is not False))
     if filters.template_id:
         stmt = stmt.where(Process.template_id == filters.template_id)
-    if filters.owner_ids:
-        assigned = (
-            select(Task.process_id)
-            .join(TaskOwner, TaskOwner.task_id == Task.id)
-            .where(TaskOwner.user_id.in_(filters.owner_ids), Task.process_id.is_not(None))
-        )
-        stmt = stmt.where(or_(Process.owner_id.in_(filters.owner_ids), Process.id.in_(assigned)))
+    if filters.kind:
+        stmt = stmt.where(Process.kind == filters.kind)
+    stmt = with_task_filters(stmt, filters)
     if filters.tag_id:
         # An archived tag filters nothing in (reference 2.6): its links are hidden with it.
         tagged = (
@@ -157,6 +205,9 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         raise RuleViolation("checklist_id", "Cannot launch from an archived template.")
     owner_id = data.owner_id or caller.user_id
     await template_service.ensure_members(session, caller.org_id, "owner_id", [owner_id])
+    await template_service.ensure_members(session, caller.org_id, "users", data.users)
+    for role_id, owners in data.roles.items():
+        await check_owners(session, caller.org_id, owners, f"roles.{role_id}")
     prerun_fields = (await repo.prerun_of([template.id]))[template.id]
     prerun = kickoff_values(prerun_fields, data.prerun, enforce_required=True)
     steps = await repo.steps_of(template.id)
@@ -179,6 +230,7 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
             prerun_length=len(prerun_fields),
             task_count=len(steps),
             parent_id=data.parent_id,
+            settings=data.settings(),
             created_at=launched_at,
             updated_at=launched_at,
         )
@@ -191,6 +243,8 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         steps=steps,
         captures=await repo.captures_of([s.id for s in steps]),
         overrides=data.tasks,
+        roles=data.roles,
+        assign_starter=not data.assign_someone_else,
     )
     await tag_service.tag_new_subject(session, caller.org_id, "Run", process.id, data.tags)
     await outbox.emit(session, caller, "process.launched", process.id, process.name)
@@ -212,6 +266,13 @@ async def update_process(
         await template_service.ensure_members(
             session, caller.org_id, "owner_id", [changes["owner_id"]]
         )
+    if "users" in changes:
+        await template_service.ensure_members(session, caller.org_id, "users", changes["users"])
+    kept: dict[str, Any] = {
+        k: changes[k] for k in ("publicly_hidden_fields", "users", "groups") if k in changes
+    }
+    if kept:
+        process.settings = {**process.settings, **kept}
     columns = {"name": "name", "summary": "summary", "owner_id": "owner_id"}
     columns |= {"starred": "is_starred", "is_public": "is_public"}
     for key, column in columns.items():
@@ -226,13 +287,88 @@ async def update_process(
     return process
 
 
+async def complete_kickoff(session: AsyncSession, caller: Principal, process_id: str) -> Process:
+    """Mark the kick-off form complete (`prerun_status: complete`). 404, then 403 (light
+    members), then 422 for an archived process or while a required kick-off field has no
+    value. Completing a completed form changes nothing (the first completion is kept)."""
+    process = await ProcessRepository(session, caller.org_id).get_or_raise(
+        process_id, for_update=True
+    )
+    caller.require_editor("complete kick-off forms")
+    ensure_live(process, task_service.ARCHIVED_PROCESS)
+    if process.prerun_completed_at is not None:
+        return process
+    if process.template_id:
+        fields = await TemplateRepository(session, caller.org_id).prerun_of([process.template_id])
+        kickoff_values(fields[process.template_id], process.prerun, enforce_required=True)
+    process.prerun_completed_at = utcnow()
+    process.prerun_completed_by_id = caller.user_id
+    process.updated_at = utcnow()
+    await session.flush()
+    return process
+
+
+async def reopen_kickoff(session: AsyncSession, caller: Principal, process_id: str) -> Process:
+    """Reopen the kick-off form (`prerun_status: pending`). 404, then 403 (light members),
+    then 422 for an archived process. Reopening an open form changes nothing."""
+    process = await ProcessRepository(session, caller.org_id).get_or_raise(
+        process_id, for_update=True
+    )
+    caller.require_editor("reopen kick-off forms")
+    ensure_live(process, task_service.ARCHIVED_PROCESS)
+    if process.prerun_completed_at is not None:
+        process.prerun_completed_at = None
+        process.prerun_completed_by_id = None
+        process.updated_at = utcnow()
+        await session.flush()
+    return process
+
+
+async def late_tasks_of(session: AsyncSession, process_ids: list[str]) -> dict[str, int]:
+    """How many open tasks are past their deadline, per process, in one grouped query."""
+    found = dict.fromkeys(process_ids, 0)
+    if process_ids:
+        stmt = (
+            select(Task.process_id, func.count())
+            .where(
+                Task.process_id.in_(process_ids),
+                Task.status != TaskStatus.COMPLETED,
+                Task.deadline < utcnow(),
+            )
+            .group_by(Task.process_id)
+        )
+        found.update({pid: n for pid, n in (await session.execute(stmt)).all() if pid})
+    return found
+
+
+async def form_values_of(session: AsyncSession, process_ids: list[str]) -> dict[str, Any]:
+    """`form_fields_values`: every task form answer of each process keyed by capture id."""
+    found: dict[str, dict[str, Any]] = {pid: {} for pid in process_ids}
+    if process_ids:
+        stmt = (
+            select(Task.process_id, TaskField.capture_id, TaskField.value)
+            .join(Task, Task.id == TaskField.task_id)
+            .where(Task.process_id.in_(process_ids))
+            .order_by(Task.position, TaskField.position, TaskField.id)
+        )
+        for process_id, capture_id, value in (await session.execute(stmt)).all():
+            found[process_id][capture_id] = value
+    return found
+
+
 async def describe_processes(
     session: AsyncSession, caller: Principal, processes: list[Process], includes: frozenset[str]
 ) -> list[RunRead]:
-    """Wire views of `processes` with the `?with=` includes (`tasks`, `tags`, `checklist`),
-    in a fixed number of queries."""
+    """Wire views of `processes` with their late-task counts and the `?with=` includes
+    (`tasks`, `tags`, `checklist`, and `form_fields_values`), in a fixed number of queries."""
     ids = [p.id for p in processes]
-    extra: dict[str, dict[str, Any]] = {p.id: {} for p in processes}
+    late = await late_tasks_of(session, ids)
+    extra: dict[str, dict[str, Any]] = {
+        p.id: {"late_tasks": late[p.id], "due_date_passed": late[p.id] > 0} for p in processes
+    }
+    if "form_fields_values" in includes:
+        for process_id, values in (await form_values_of(session, ids)).items():
+            extra[process_id]["form_fields_values"] = values
     if "tasks" in includes:
         stmt = select(Task).where(Task.process_id.in_(ids)).order_by(Task.position, Task.id)
         tasks = list((await session.scalars(stmt)).all())

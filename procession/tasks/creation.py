@@ -62,15 +62,45 @@ def owner_rows(task_id: str, owners: OwnersInput) -> list[dict[str, Any]]:
     return rows
 
 
-def owners_for_step(step: Step, override: TaskOverride | None, launcher_id: int) -> OwnersInput:
-    """Who gets the task: the launch's override, else the step's assignees, else the launcher
-    when the step says so (Tallyfy's `assign_run_starter`, on by default)."""
+def owners_for_step(
+    step: Step,
+    override: TaskOverride | None,
+    launcher_id: int,
+    *,
+    roles: dict[str, OwnersInput] | None = None,
+    assign_starter: bool = True,
+) -> OwnersInput:
+    """Who gets the task: the launch's override, else the step's assignees plus whoever the
+    launch's `roles` name for the step's roles, else the launcher when the step says so
+    (Tallyfy's `assign_run_starter`, on by default) and the launch did not ask to assign
+    someone else (`assign_someone_else`)."""
     if override is not None and override.owners is not None:
         return override.owners
     owners = OwnersInput(users=step.assignees, guests=step.guests, groups=step.groups)
-    if owners.is_empty and step.settings.get("assign_run_starter", True):
+    for role_id in step.settings.get("roles", []):
+        given = (roles or {}).get(role_id)
+        if given is not None:
+            owners = OwnersInput(
+                users=list(dict.fromkeys(owners.users + given.users)),
+                guests=list(dict.fromkeys(owners.guests + given.guests)),
+                groups=list(dict.fromkeys(owners.groups + given.groups)),
+            )
+    if owners.is_empty and assign_starter and step.settings.get("assign_run_starter", True):
         return OwnersInput(users=[launcher_id])
     return owners
+
+
+def launch_order(steps: list[Step], overrides: dict[str, TaskOverride]) -> list[Step]:
+    """The steps in the order of their tasks: a `position` override moves a step's task to
+    that place (ahead of a step whose own position it takes); the others keep step order."""
+
+    def key(step: Step) -> tuple[int, int, int]:
+        chosen = overrides.get(step.id)
+        if chosen is not None and chosen.position is not None:
+            return (chosen.position, 0, step.position)
+        return (step.position, 1, step.position)
+
+    return sorted(steps, key=key)
 
 
 async def create_process_tasks(
@@ -81,11 +111,13 @@ async def create_process_tasks(
     steps: list[Step],
     captures: dict[str, list[Capture]],
     overrides: dict[str, TaskOverride],
+    roles: dict[str, OwnersInput] | None = None,
+    assign_starter: bool = True,
 ) -> None:
     """One task per step with the step's form fields copied, in three bulk inserts.
 
     `overrides` (the launch's `tasks` object) must name only steps of the template: 422 on
-    `tasks.<id>` otherwise.
+    `tasks.<id>` otherwise. `roles` and `assign_starter` choose owners (`owners_for_step`).
     """
     step_ids = {step.id for step in steps}
     for step_id, override in overrides.items():
@@ -95,7 +127,7 @@ async def create_process_tasks(
             await check_owners(session, caller.org_id, override.owners, f"tasks.{step_id}.owners")
     next_increment = await TaskRepository(session, caller.org_id).next_increment_id()
     tasks, fields, owners = [], [], []
-    for offset, step in enumerate(steps):
+    for offset, step in enumerate(launch_order(steps, overrides)):
         chosen = overrides.get(step.id)
         task_id = new_id()
         deadline = (chosen.deadline if chosen else None) or deadline_from_rule(
@@ -113,7 +145,7 @@ async def create_process_tasks(
                 "title": step.title,
                 "original_title": step.title,
                 "summary": step.summary,
-                "position": step.position,
+                "position": offset + 1,
                 "task_type": step.step_type,
                 "status": TaskStatus.NOT_STARTED,
                 "deadline": deadline,
@@ -126,7 +158,10 @@ async def create_process_tasks(
                 "updated_at": process.created_at,
             }
         )
-        owners += owner_rows(task_id, owners_for_step(step, chosen, caller.user_id))
+        chosen_owners = owners_for_step(
+            step, chosen, caller.user_id, roles=roles, assign_starter=assign_starter
+        )
+        owners += owner_rows(task_id, chosen_owners)
         fields += [copied_field(task_id, capture) for capture in captures[step.id]]
     for model, rows in ((Task, tasks), (TaskField, fields), (TaskOwner, owners)):
         if rows:

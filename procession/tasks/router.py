@@ -1,18 +1,20 @@
 """Task routes: a process's tasks, one-off tasks, and the caller's or a member's tasks."""
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from procession.api.deps import Archived, DbSession, Page, With
-from procession.api.schemas import Data, Listing
+from procession.api.schemas import Data, Listing, parse_wire_datetime
 from procession.audit import service as audit_service
 from procession.audit.router import purge_response
 from procession.audit.schemas import PurgePreview
 from procession.auth.deps import Caller
 from procession.db.repository import PageRequest, PageResult
+from procession.errors import RuleViolation
 from procession.orgs import service as org_service
-from procession.processes.router import csv_ints
+from procession.processes.router import csv_ids, csv_ints
 from procession.tasks import service as task_service
 from procession.tasks.creation import create_oneoff_task
 from procession.tasks.models import Task
@@ -23,7 +25,7 @@ from procession.tasks.schemas import (
     TaskRead,
     TaskUpdate,
 )
-from procession.tasks.service import TaskFilters
+from procession.tasks.service import RunTaskFilters, TaskFilters
 
 router = APIRouter(prefix="/organizations/{org}", tags=["tasks"])
 ALL_ROWS = 10_000
@@ -33,6 +35,41 @@ Status = Annotated[str | None, Query(description="active, complete, incomplete, 
 def unpaginated(page: PageRequest, without_pagination: bool) -> PageRequest:
     """`without_pagination=true` answers every row in one page (capped at 10,000)."""
     return PageRequest(page=1, per_page=ALL_ROWS) if without_pagination else page
+
+
+def deadline_bound(value: str | None, name: str, *, end: bool = False) -> datetime | None:
+    """A deadline bound from the query string: a date-time, or a date (a whole day: as an
+    end bound, the day is included)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        bound: datetime = parse_wire_datetime(value)
+    except ValueError as exc:
+        raise RuleViolation(name, f"{name} must be a date or a date-time") from exc
+    is_date = len(value.strip()) == len("2026-01-31")
+    return bound + timedelta(days=1) if end and is_date else bound
+
+
+def deadline_window(
+    start: str | None, end: str | None, on: str | None, before: str | None, after: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """`[from, to)` from Tallyfy's deadline filters: the ranges (inclusive), `deadline_on` (a
+    day), `deadline_before` and `deadline_after` (exclusive). The narrowest bound wins."""
+    lows = [
+        deadline_bound(start, "deadline_start_range"),
+        deadline_bound(on, "deadline_on"),
+    ]
+    highs = [
+        deadline_bound(end, "deadline_end_range", end=True),
+        deadline_bound(on, "deadline_on", end=True),
+        deadline_bound(before, "deadline_before"),
+    ]
+    after_bound = deadline_bound(after, "deadline_after")
+    if after_bound is not None:
+        lows.append(after_bound + timedelta(microseconds=1))
+    low = max((b for b in lows if b is not None), default=None)
+    high = min((b for b in highs if b is not None), default=None)
+    return low, high
 
 
 async def listing(
@@ -61,15 +98,38 @@ async def list_run_tasks(
     status: Status = None,
     sort: Annotated[str, Query(pattern="^-?(position|deadline)$")] = "position",
     without_pagination: bool = False,
+    owners: Annotated[str | None, Query(description="Comma-separated user ids")] = None,
+    groups: Annotated[str | None, Query(description="Comma-separated group ids")] = None,
+    guests: Annotated[str | None, Query(description="Comma-separated guest emails")] = None,
+    unassigned: bool = False,
+    current_task: Annotated[str | None, Query(alias="currentTask")] = None,
+    replace_page: Annotated[int | None, Query(ge=1)] = None,
+    deadline_start_range: str | None = None,
+    deadline_end_range: str | None = None,
+    deadline_on: str | None = None,
+    deadline_before: str | None = None,
+    deadline_after: str | None = None,
 ) -> Listing[TaskRead]:
-    result = await task_service.list_process_tasks(
-        session,
-        caller,
-        process_id,
-        page=unpaginated(page, without_pagination),
+    """A run's tasks. `currentTask` answers the page holding that task; `replace_page` is
+    the page to answer instead of `page`; `without_pagination=true` answers the whole run."""
+    low, high = deadline_window(
+        deadline_start_range, deadline_end_range, deadline_on, deadline_before, deadline_after
+    )
+    filters = RunTaskFilters(
         status=status,
-        descending=sort.startswith("-"),
-        by_deadline=sort.lstrip("-") == "deadline",
+        owner_ids=csv_ints(owners),
+        group_ids=csv_ids(groups),
+        guest_emails=csv_ids(guests),
+        unassigned=unassigned,
+        deadline_from=low,
+        deadline_to=high,
+        sort=sort,
+        current_task=current_task,
+    )
+    if replace_page is not None:
+        page = PageRequest(page=replace_page, per_page=page.per_page)
+    result = await task_service.list_process_tasks(
+        session, caller, process_id, page=unpaginated(page, without_pagination), filters=filters
     )
     return await listing(session, caller, result, includes, request)
 

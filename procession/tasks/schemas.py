@@ -11,6 +11,7 @@ from procession.tasks.models import Task, TaskField
 from procession.templates.schemas import CaptureRead, StepRead
 
 TaskType = Literal["task", "approval", "expiring", "email", "expiring_email"]
+TaskStatusInput = Literal["not-started", "in-progress", "active", "completed", "complete"]
 STATUS_LABELS = {
     "not-started": "Not started",
     "in-progress": "In progress",
@@ -53,6 +54,7 @@ class TaskOverride(Input):
     deadline: WireDateTime | None = None
     owners: OwnersInput | None = None
     max_assignable: int | None = Field(None, ge=0)
+    position: int | None = Field(None, ge=1)
 
 
 class OneOffTaskCreate(TaskExtras):
@@ -84,8 +86,11 @@ class TaskUpdate(TaskExtras):
     deadline: WireDateTime | None = None
     started_at: WireDateTime | None = None
     max_assignable: int | None = Field(None, ge=0)
+    status: TaskStatusInput | None = None
+    position: int | None = Field(None, ge=1)
+    is_approved: bool | None = None
 
-    @field_validator("title", "task_type", "owners")
+    @field_validator("title", "task_type", "owners", "status", "position")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:

@@ -1,9 +1,10 @@
 """Tasks: read, describe, update, complete and reopen (process tasks and one-off tasks)."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
@@ -46,6 +47,8 @@ from procession.webhooks import outbox
 
 ARCHIVED_PROCESS = "Cannot update archived processes."
 ARCHIVED_TASK = "Cannot change an archived task; restore it first."
+DUE_SOON = timedelta(days=1)
+"""An open task is "due soon" when its deadline falls within this window from now."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,23 @@ class TaskFilters:
     process_id: str | None = None
     template_id: str | None = None
     visibility: Visibility = Visibility.LIVE
+
+
+@dataclass(frozen=True)
+class RunTaskFilters:
+    """Filters of one process's task list (`GET /runs/{run}/tasks`). `owners`, `groups` and
+    `guests` match a task assigned to any of them; `unassigned` a task with no one;
+    `deadline_from` is inclusive, `deadline_to` exclusive."""
+
+    status: str | None = None
+    owner_ids: tuple[int, ...] = ()
+    group_ids: tuple[str, ...] = ()
+    guest_emails: tuple[str, ...] = ()
+    unassigned: bool = False
+    deadline_from: datetime | None = None
+    deadline_to: datetime | None = None
+    sort: str = "position"
+    current_task: str | None = None
 
 
 # ---------------------------------------------------------------- reading
@@ -76,6 +96,34 @@ def with_status(stmt: AnySelect, status: str | None) -> AnySelect:
         return stmt.where(Task.status == TaskStatus.NOT_STARTED)
     if status == "overdue":
         return stmt.where(Task.status != TaskStatus.COMPLETED, Task.deadline < utcnow())
+    if status == "due_soon":
+        now = utcnow()
+        return stmt.where(
+            Task.status != TaskStatus.COMPLETED,
+            Task.deadline >= now,
+            Task.deadline < now + DUE_SOON,
+        )
+    if status == "hasproblem":
+        issue = exists().where(
+            Comment.task_id == Task.id, open_issue(), Comment.archived_at.is_(None)
+        )
+        return stmt.where(issue)
+    return stmt
+
+
+def with_assignees(stmt: AnySelect, filters: RunTaskFilters) -> AnySelect:
+    """`owners`, `groups`, `guests` (a task assigned to any of them) and `unassigned`."""
+    who = []
+    if filters.owner_ids:
+        who.append(TaskOwner.user_id.in_(filters.owner_ids))
+    if filters.group_ids:
+        who.append(TaskOwner.group_id.in_(filters.group_ids))
+    if filters.guest_emails:
+        who.append(func.lower(TaskOwner.guest_email).in_([g.lower() for g in filters.guest_emails]))
+    if who:  # correlated on the task: the task_owners.task_id index serves every filter
+        stmt = stmt.where(exists().where(TaskOwner.task_id == Task.id, or_(*who)))
+    if filters.unassigned:
+        stmt = stmt.where(~exists().where(TaskOwner.task_id == Task.id))
     return stmt
 
 
@@ -109,17 +157,26 @@ async def list_process_tasks(
     process_id: str,
     *,
     page: PageRequest,
-    status: str | None = None,
-    descending: bool = False,
-    by_deadline: bool = False,
+    filters: RunTaskFilters = RunTaskFilters(),
 ) -> PageResult[Task]:
     """The tasks of one process in step order (or by deadline), archived with it or not
-    (Tallyfy shows an archived run's tasks when asked by run)."""
+    (Tallyfy shows an archived run's tasks when asked by run). With `current_task`, the
+    answer is the page holding that task (when the filters keep it)."""
     await process_or_raise(session, caller, process_id)
-    stmt = with_status(TaskRepository(session, caller.org_id).base(), status)
-    column = Task.deadline if by_deadline else Task.position
-    order = column.desc() if descending else column
+    stmt = with_status(TaskRepository(session, caller.org_id).base(), filters.status)
+    stmt = with_assignees(stmt, filters)
+    if filters.deadline_from is not None:
+        stmt = stmt.where(Task.deadline >= filters.deadline_from)
+    if filters.deadline_to is not None:
+        stmt = stmt.where(Task.deadline < filters.deadline_to)
+    column = Task.deadline if filters.sort.lstrip("-") == "deadline" else Task.position
+    order = column.desc() if filters.sort.startswith("-") else column
     stmt = stmt.where(Task.process_id == process_id).order_by(order, Task.position, Task.id)
+    if filters.current_task:
+        ids = list((await session.scalars(stmt.with_only_columns(Task.id))).all())
+        if filters.current_task in ids:
+            index = ids.index(filters.current_task)
+            page = PageRequest(page=index // page.per_page + 1, per_page=page.per_page)
     return await paginate(session, stmt, page)
 
 
@@ -265,6 +322,16 @@ async def workable_task(
     return task
 
 
+STATUS_INPUTS = {
+    "not-started": TaskStatus.NOT_STARTED,
+    "in-progress": TaskStatus.IN_PROGRESS,
+    "active": TaskStatus.IN_PROGRESS,
+    "completed": TaskStatus.COMPLETED,
+    "complete": TaskStatus.COMPLETED,
+}
+LIGHT_MEMBER_KEYS = frozenset({"taskdata", "status", "is_approved"})
+
+
 async def update_task(
     session: AsyncSession,
     caller: Principal,
@@ -274,14 +341,42 @@ async def update_task(
     process_id: str | None = None,
 ) -> Task:
     """Change what the body carries. `taskdata` answers form fields by capture id (unknown
-    ids are dropped, as in Tallyfy); `owners` replaces all assignees. Light members may only
-    send `taskdata`, on their own tasks (403). A completed task must be reopened first (422)."""
+    ids are dropped, as in Tallyfy); `owners` replaces all assignees; `position` moves the
+    task among its process's tasks. `status` `completed` completes the task exactly as
+    `complete_task` does (same checks, same 422s), after the other changes; `in-progress`
+    (or `active`) and `not-started` reopen a completed task first, as `reopen_task` does.
+    Light members may only send `taskdata` and `status`, on their own tasks (403). Any other
+    change to a completed task must wait for a reopen (422)."""
     task = await workable_task(session, caller, task_id, process_id=process_id)
-    if caller.role == Role.LIGHT and data.model_fields_set - {"taskdata"}:
-        raise PermissionDenied("Light members may only fill in the form fields of their tasks.")
+    if caller.role == Role.LIGHT and data.model_fields_set - LIGHT_MEMBER_KEYS:
+        raise PermissionDenied("Light members may only fill in and complete their tasks.")
+    target = STATUS_INPUTS[data.status] if data.status else None
+    if task.is_completed and target in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS):
+        task = await reopen_task(session, caller, task.id, process_id=task.process_id)
     if task.is_completed:
+        if target == TaskStatus.COMPLETED:
+            raise InvalidState("The task is already completed.")
         raise InvalidState("Cannot change a completed task; reopen it first.")
-    changes = data.model_dump(exclude_unset=True, exclude={"taskdata", "owners"})
+    await apply_changes(session, caller, task, data)
+    if target == TaskStatus.COMPLETED:
+        completion = TaskCompletion(task_id=task.id, is_approved=data.is_approved)
+        return await complete_task(session, caller, completion, process_id=task.process_id)
+    if target == TaskStatus.NOT_STARTED:
+        task.status = TaskStatus.NOT_STARTED
+    elif task.status == TaskStatus.NOT_STARTED:
+        task.status = TaskStatus.IN_PROGRESS
+        task.started_at = task.started_at or utcnow()
+    await session.flush()
+    return task
+
+
+async def apply_changes(
+    session: AsyncSession, caller: Principal, task: Task, data: TaskUpdate
+) -> None:
+    """The field changes of `update_task`, flushed."""
+    changes = data.model_dump(
+        exclude_unset=True, exclude={"taskdata", "owners", "status", "position", "is_approved"}
+    )
     for key in ("title", "summary", "task_type", "deadline", "started_at", "max_assignable"):
         if key in changes:
             setattr(task, key, changes[key])
@@ -296,12 +391,39 @@ async def update_task(
         rows = owner_rows(task.id, data.owners)
         if rows:
             await session.execute(insert(TaskOwner), rows)
-    if task.status == TaskStatus.NOT_STARTED:
-        task.status = TaskStatus.IN_PROGRESS
-        task.started_at = task.started_at or utcnow()
+    if data.position is not None:
+        await move_task(session, task, data.position)
     task.updated_at = utcnow()
     await session.flush()
-    return task
+
+
+async def move_task(session: AsyncSession, task: Task, position: int) -> None:
+    """Put a process task at `position` (1-based, clamped to the last place), shifting the
+    tasks between its old and new places by one in a single UPDATE. A one-off task just
+    takes the number."""
+    if task.process_id is None:
+        task.position = position
+        return
+    count = (
+        await session.execute(
+            select(func.count()).select_from(Task).where(Task.process_id == task.process_id)
+        )
+    ).scalar_one()
+    new, old = min(position, count), task.position
+    siblings = update(Task).where(Task.process_id == task.process_id, Task.id != task.id)
+    if new < old:
+        await session.execute(
+            siblings.where(Task.position >= new, Task.position < old)
+            .values(position=Task.position + 1)
+            .execution_options(synchronize_session=False)
+        )
+    elif new > old:
+        await session.execute(
+            siblings.where(Task.position > old, Task.position <= new)
+            .values(position=Task.position - 1)
+            .execution_options(synchronize_session=False)
+        )
+    task.position = new
 
 
 async def save_answers(

@@ -49,6 +49,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/completed-tasks"): {"task_id": "{oneoff_id}"},
     ("POST", "/tasks/{task_id}/comment"): {"content": "hello"},
     ("PUT", "/tasks/{task_id}/comment/{comment_id}"): {"content": "edited"},
+    ("POST", "/tasks/{task_id}/problem"): {"content": "blocked"},
+    ("POST", "/tasks/{task_id}/resolved-threads"): {"thread_id": "{comment_id}"},
     ("PUT", "/retention"): {"purge_archived_after_days": 30},
     ("POST", "/bulk/archive"): {"type": "process", "ids": ["{process_id}"]},
     ("POST", "/bulk/restore"): {"type": "process", "ids": ["{process_id}"]},
