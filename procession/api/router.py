@@ -8,6 +8,7 @@ from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
 from procession.bulk.router import router as bulk_router
 from procession.comments.router import router as comments_router
+from procession.files.router import router as files_router
 from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
 from procession.processes.router import router as processes_router
@@ -46,6 +47,7 @@ def build_api_router() -> APIRouter:
         processes_router,
         tasks_router,
         comments_router,
+        files_router,
         audit_router,
         retention_router,
         bulk_router,

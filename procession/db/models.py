@@ -5,6 +5,7 @@ from procession.auth.models import ApiToken, Membership, User
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base
+from procession.files.models import Asset
 from procession.idempotency.models import IdempotentRequest
 from procession.orgs.models import Organization
 from procession.processes.models import Process
@@ -16,6 +17,7 @@ from procession.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookE
 
 __all__ = [
     "ApiToken",
+    "Asset",
     "AuditEvent",
     "Base",
     "BulkJob",
