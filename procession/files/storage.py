@@ -20,6 +20,7 @@ unreachable (every read goes through the row) and `sweep` removes such files.
 import hashlib
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -139,19 +140,22 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     _unlink([path for _, when, paths in undone if when == "rollback" for path in paths])
 
 
-def sweep(root: Path, known: set[tuple[str, str]]) -> list[Path]:
-    """Remove stored files whose (org id, asset id) is not in `known` (left behind by a crash
-    between a commit and an unlink, or by a purge of a whole organization); returns them."""
+def sweep(root: Path, known: set[tuple[str, str]], *, min_age_seconds: float) -> list[Path]:
+    """Remove stored files whose (org id, asset id) is not in `known` and which are older
+    than `min_age_seconds` (younger ones may be uploads whose row is not committed yet).
+    Such files are left by a crash between a commit and an unlink, or by the deletion of a
+    whole organization. Returns what was removed."""
     removed: list[Path] = []
     if not root.is_dir():
         return removed
+    cutoff = time.time() - min_age_seconds
     for org_dir in root.iterdir():
         if not org_dir.is_dir():
             continue
         for path in org_dir.iterdir():
-            if path.name.startswith("."):  # an upload in flight
+            if (org_dir.name, path.name.lstrip(".").removesuffix(".part")) in known:
                 continue
-            if (org_dir.name, path.name) not in known:
+            if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed

@@ -38,6 +38,14 @@ def ids(world: World) -> dict[str, Any]:
     body = {"tag_id": tag["id"], "subject_type": "Run", "subject_id": run["id"]}
     tagging = ok(api.post("/checklists/tags", body))["data"]
     oneoff = make_oneoff(api, owner=world.org.admin.user_id)
+    kickoff_file = {
+        "uploaded_from": "ko_field",
+        "subject_type": "Checklist",
+        "subject_id": run["checklist_id"],
+    }
+    asset = ok(api.request("POST", "/assets", data=kickoff_file, files={"name": ("a.txt", b"a")}))[
+        "data"
+    ]
     return {
         "org": world.org.id,
         "template_id": run["checklist_id"],
@@ -51,6 +59,7 @@ def ids(world: World) -> dict[str, Any]:
         "tagging_id": tagging["id"],
         "user_id": world.org.standard.user_id,
         "webhook_id": webhook["id"],
+        "asset_id": asset["id"],
         "delivery_id": delivery["id"],
         "job_id": run_async(
             finished_bulk_job(world.settings, world.org.id, world.org.admin.user_id)
