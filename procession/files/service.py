@@ -92,9 +92,10 @@ async def upload(
         uploaded_by_id=caller.user_id,
         **{SUBJECT_COLUMNS[data.subject_type]: data.subject_id},
     )
-    path = storage.blob_path(storage.files_dir(session), caller.org_id, asset.id)
-    stored = await storage.write(content, path)
+    path = _path(session, caller.org_id, asset.id)
+    # Registered first, so even a write cancelled half way (client gone) leaves nothing.
     storage.remove_on_rollback(session, [path])
+    stored = await storage.write(content, path)
     asset.size, asset.sha256 = stored.size, stored.sha256
     session.add(asset)
     await session.flush()
@@ -114,9 +115,8 @@ async def open_file(
     asset = await get_asset(session, caller, asset_id)
     if asset.archived_at is not None:
         raise NotFound("File")
-    path = storage.blob_path(storage.files_dir(session), asset.org_id, asset.id)
     try:
-        return asset, path.open("rb")
+        return asset, _path(session, asset.org_id, asset.id).open("rb")
     except FileNotFoundError as exc:
         raise NotFound("File") from exc
 
