@@ -20,6 +20,7 @@ from procession.db import migrate as migrations
 from procession.db.session import Database, unit_of_work
 from procession.db.types import utcnow
 from procession.errors import AppError
+from procession.files import cli as files_cli
 from procession.main import background_jobs
 from procession.ops import background
 from procession.orgs import service as org_service
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(retention_cli.app, name="retention")
 app.add_typer(bulk_cli.app, name="bulk")
+app.add_typer(files_cli.app, name="files")
 T = TypeVar("T")
 
 DEMO_ORG_NAME = "Demo Organization"

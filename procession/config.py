@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = 10.0
     """Wait after a delivery's first failed attempt; it doubles after each further failure
     (at most an hour)."""
+    files_dir: Path = Path("var/files")
+    """Where uploaded files are stored (one file per asset, named by its id), next to the
+    default SQLite database under `var/`."""
+    max_upload_bytes: int = 100 * 1024 * 1024
+    """The largest file an upload may carry (Tallyfy's own limit is 100 MB); larger ones are
+    refused with 413 while they stream in. Uploads are exempt from `max_body_bytes`."""
     bulk_sync_limit: int = 100
     """Bulk operations over at most this many objects answer at once; larger ones run as a
     background job."""

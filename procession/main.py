@@ -20,6 +20,7 @@ from procession.config import Settings, get_settings
 from procession.db import lifecycle
 from procession.db.migrate import head_revision
 from procession.db.session import Database
+from procession.files.upload import is_upload
 from procession.idempotency.middleware import Idempotency
 from procession.ops import background
 from procession.ops.logs import RequestLog, configure_logging
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     app.mount("/admin", admin)
     app.add_middleware(Idempotency)
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    # Uploads bring their own, larger limit, enforced as they stream (files/upload.py).
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, exempt=is_upload)
     app.add_middleware(ApiPrefix)
     app.add_middleware(RequestLog)
     return app

@@ -68,13 +68,17 @@ class DatabaseFactory:
             path = self.workdir / f"{name}.db"
             if template:
                 shutil.copyfile(template, path)
-            return self._settings(f"sqlite:///{path}")
+            return self._with_files(self._settings(f"sqlite:///{path}"), name)
         admin = self._admin()
         with admin.connect() as db:
             source = f' TEMPLATE "{template}"' if template else ""
             db.execute(text(f'CREATE DATABASE "{name}"{source}'))
         admin.dispose()
-        return self._settings(self._url_for(name))
+        return self._with_files(self._settings(self._url_for(name)), name)
+
+    def _with_files(self, settings: Settings, name: str) -> Settings:
+        """Each database gets its own directory of uploaded files."""
+        return settings.model_copy(update={"files_dir": self.workdir / f"{name}.files"})
 
     def drop(self, settings: Settings) -> None:
         if self.server_url is None:

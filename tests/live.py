@@ -45,6 +45,7 @@ def live_server(
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
+        "PROCESSION_FILES_DIR": str(settings.files_dir),
         "PROCESSION_LOG_LEVEL": "warning",
         **(env or {}),
     }

@@ -9,6 +9,7 @@ from procession.audit.router import router as audit_router
 from procession.bulk.router import router as bulk_router
 from procession.comments.router import issues_router
 from procession.comments.router import router as comments_router
+from procession.files.router import router as files_router
 from procession.folders.router import router as folders_router
 from procession.groups.router import router as groups_router
 from procession.orgs.router import global_router as identity_router
@@ -53,6 +54,7 @@ def build_api_router() -> APIRouter:
         groups_router,
         folders_router,
         issues_router,
+        files_router,
         audit_router,
         retention_router,
         search_router,

@@ -22,6 +22,7 @@ from procession.db.repository import (
     Repository,
     paginate,
 )
+from procession.files import service as file_service
 from procession.processes.models import Process
 from procession.retention import hold
 from procession.tags.models import Tag
@@ -100,6 +101,9 @@ async def purge(
     kind = AUDITED[type(obj)][0]
     caller.require(Role.ADMIN, action=f"permanently delete this {kind}")
     hold.ensure_not_held(obj, kind)
+    if not dry_run and obj.archived_at is not None:
+        # Stored files go with their rows, but only once this transaction commits.
+        await file_service.remove_files_after_purge(session, obj)
     counts = await lifecycle.purge(session, obj, dry_run=dry_run)
     if not dry_run:
         # Same transaction as the delete: the entry exists exactly when the delete happened.

@@ -37,11 +37,16 @@ async def current_principal(
 ) -> Principal:
     """The caller in organization `org`; each call spends one request of its rate limit."""
     principal = await auth_service.principal_for_token(session, token, org)
-    budget = request.app.state.rate_limiter.check(principal.org_id)
+    spend_rate_limit(request, response, principal.org_id)
+    return principal
+
+
+def spend_rate_limit(request: Request, response: Response, org_id: str) -> None:
+    """Count one request against the organization's budget (429 when it is spent)."""
+    budget = request.app.state.rate_limiter.check(org_id)
     if budget is not None:
         response.headers["X-RateLimit-Limit"] = str(budget[0])
         response.headers["X-RateLimit-Remaining"] = str(budget[1])
-    return principal
 
 
 async def current_user(token: Annotated[str, Depends(bearer_token)], session: DbSession) -> User:

@@ -5,6 +5,7 @@ from procession.auth.models import ApiToken, Membership, User
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base
+from procession.files.models import Asset
 from procession.folders.models import Folder, FolderObject
 from procession.groups.models import Group, GroupGuest, GroupMember
 from procession.idempotency.models import IdempotentRequest
@@ -18,6 +19,7 @@ from procession.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookE
 
 __all__ = [
     "ApiToken",
+    "Asset",
     "AuditEvent",
     "Base",
     "BulkJob",

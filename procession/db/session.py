@@ -16,9 +16,14 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine: AsyncEngine = make_engine(settings)
         self._inline = settings.is_sqlite and settings.sqlite_driver == "inline"
-        self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions know where uploaded files live, so removing a purged file's bytes after the
+        # commit works wherever the purge runs (request, job, CLI): see `files/storage.py`.
+        info = {"files_dir": settings.files_dir}
+        self._readers = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._writers = async_sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            self.engine.execution_options(**{WRITE_OPTION: True}),
+            expire_on_commit=False,
+            info=info,
         )
 
     @asynccontextmanager

@@ -42,6 +42,14 @@ def ids(world: World) -> dict[str, Any]:
     folder = ok(api.post("/folders", {"name": "mine", "folder_type": "run"}), 201)["data"]
     filed = {"folder_id": folder["id"], "subject_id": run["id"], "subject_type": "Run"}
     folder_object = ok(api.post("/folders/add-object", filed))["data"]
+    kickoff_file = {
+        "uploaded_from": "ko_field",
+        "subject_type": "Checklist",
+        "subject_id": run["checklist_id"],
+    }
+    asset = ok(api.request("POST", "/assets", data=kickoff_file, files={"name": ("a.txt", b"a")}))[
+        "data"
+    ]
     return {
         "org": world.org.id,
         "template_id": run["checklist_id"],
@@ -58,6 +66,7 @@ def ids(world: World) -> dict[str, Any]:
         "group_id": group["data"]["id"],
         "folder_id": folder["id"],
         "folder_object_id": folder_object["id"],
+        "asset_id": asset["id"],
         "delivery_id": delivery["id"],
         "job_id": run_async(
             finished_bulk_job(world.settings, world.org.id, world.org.admin.user_id)

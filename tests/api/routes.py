@@ -68,6 +68,18 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "subject_id": "{process_id}",
         "subject_type": "Run",
     },
+    # Uploads are multipart (the file in `name`); `request` sends these fields as JSON, which
+    # an upload answers with 400 once the caller is known (after 401, 404 and 403).
+    ("POST", "/assets"): {
+        "uploaded_from": "ko_field",
+        "subject_type": "Checklist",
+        "subject_id": "{template_id}",
+    },
+    ("POST", "/file"): {
+        "uploaded_from": "ko_field",
+        "subject_type": "Checklist",
+        "subject_id": "{template_id}",
+    },
 }
 
 

@@ -1,0 +1,1 @@
+"""Files (Tallyfy "assets"): uploads stored on disk, downloads, and their lifecycle."""

@@ -1,0 +1,84 @@
+"""An uploaded file's record. The bytes live on disk (`storage.py`), named by the record's id."""
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.processes.models import Process
+from procession.tasks.models import Task
+from procession.templates.models import Template
+
+# Tallyfy's subject_type -> our column on Asset (one nullable foreign key per kind).
+SUBJECT_COLUMNS = {"Checklist": "template_id", "Run": "process_id", "Task": "task_id"}
+
+
+class Asset(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
+    """A stored file, attached to a template (kick-off field), a process or a task.
+
+    Its lifecycle follows its subject through the relationships below (declared from this
+    side, so the subject models need not know about files): archiving a process or a task
+    hides its files and restoring brings them back (`cascade`); a template's archive leaves
+    its kick-off files alone (`ignore`, reference 2.8). A purge of any subject deletes the
+    rows through ON DELETE CASCADE; `storage.py` removes the bytes once that commits.
+    """
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        CheckConstraint(
+            " + ".join(
+                f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
+                for column in SUBJECT_COLUMNS.values()
+            )
+            + " = 1",
+            name="exactly_one_subject",
+        ),
+    )
+
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(default=1)
+    uploaded_from: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16), default="local")
+    system: Mapped[str | None] = mapped_column(String(64), default=None)
+    step_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    checklist_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    template_id: Mapped[str | None] = mapped_column(
+        ForeignKey("templates.id", ondelete="CASCADE"), default=None, index=True
+    )
+    process_id: Mapped[str | None] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), default=None, index=True
+    )
+    task_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), default=None, index=True
+    )
+
+    template: Mapped[Template | None] = relationship(
+        lazy="raise",
+        backref=backref("assets", lazy="raise", passive_deletes=True, info={"lifecycle": "ignore"}),
+    )
+    process: Mapped[Process | None] = relationship(
+        lazy="raise",
+        backref=backref(
+            "assets", lazy="raise", passive_deletes=True, info={"lifecycle": "cascade"}
+        ),
+    )
+    task: Mapped[Task | None] = relationship(
+        lazy="raise",
+        backref=backref(
+            "assets", lazy="raise", passive_deletes=True, info={"lifecycle": "cascade"}
+        ),
+    )
+
+    @property
+    def subject(self) -> tuple[str, str]:
+        """(Tallyfy subject_type, subject id)."""
+        for subject_type, column in SUBJECT_COLUMNS.items():
+            value = getattr(self, column)
+            if value is not None:
+                return subject_type, value
+        raise AssertionError("asset without a subject")
