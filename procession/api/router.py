@@ -8,6 +8,7 @@ from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
 from procession.bulk.router import router as bulk_router
 from procession.comments.router import router as comments_router
+from procession.guests.router import router as guests_router
 from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
 from procession.processes.router import router as processes_router
@@ -50,6 +51,7 @@ def build_api_router() -> APIRouter:
         retention_router,
         bulk_router,
         webhooks_router,
+        guests_router,
         organizations_router,
     ):
         api.include_router(feature)

@@ -5,6 +5,7 @@ from procession.auth.models import ApiToken, Membership, User
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base
+from procession.guests.models import Guest
 from procession.idempotency.models import IdempotentRequest
 from procession.orgs.models import Organization
 from procession.processes.models import Process
@@ -22,6 +23,7 @@ __all__ = [
     "BulkJobItem",
     "Capture",
     "Comment",
+    "Guest",
     "IdempotentRequest",
     "Membership",
     "Organization",

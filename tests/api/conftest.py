@@ -38,6 +38,7 @@ def ids(world: World) -> dict[str, Any]:
     body = {"tag_id": tag["id"], "subject_type": "Run", "subject_id": run["id"]}
     tagging = ok(api.post("/checklists/tags", body))["data"]
     oneoff = make_oneoff(api, owner=world.org.admin.user_id)
+    guest = ok(api.post("/guests", {"email": "guest@acme.example.com"}), 201)["data"]
     return {
         "org": world.org.id,
         "template_id": run["checklist_id"],
@@ -50,6 +51,8 @@ def ids(world: World) -> dict[str, Any]:
         "tag_id": tag["id"],
         "tagging_id": tagging["id"],
         "user_id": world.org.standard.user_id,
+        "guest_email": guest["email"],
+        "guest_id": guest["guest_code"],
         "webhook_id": webhook["id"],
         "delivery_id": delivery["id"],
         "job_id": run_async(

@@ -57,6 +57,16 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/checklists/{template_id}/legal-hold"): {"reason": "case"},
     ("POST", "/webhooks"): {"url": "https://example.com/hooks", "event_types": ["tag.archived"]},
     ("PUT", "/webhooks/{webhook_id}"): {"description": "renamed"},
+    ("POST", "/users/invite"): {
+        "email": "new.member@example.com",
+        "first_name": "New",
+        "last_name": "Member",
+        "role": "light",
+        "message": "Welcome",
+    },
+    ("PUT", "/users/{user_id}/role"): {"role": "light"},
+    ("POST", "/guests"): {"email": "new.guest@example.com", "first_name": "New"},
+    ("PUT", "/guests/{guest_email}"): {"company_name": "Acme"},
 }
 
 

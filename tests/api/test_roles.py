@@ -28,6 +28,10 @@ ADMIN_ONLY = {
     ("PUT", "/organizations/{org}/webhooks/{webhook_id}"),
     ("DELETE", "/organizations/{org}/webhooks/{webhook_id}"),
     ("POST", "/organizations/{org}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
+    ("PUT", "/organizations/{org}/users/{user_id}/role"),
+    ("DELETE", "/organizations/{org}/users/{user_id}/disable"),
+    ("PUT", "/organizations/{org}/users/{user_id}/enable"),
+    ("PUT", "/organizations/{org}/users/{user_id}/approve"),
 }
 AUTHOR_OR_ADMIN = {
     ("PUT", "/organizations/{org}/tasks/{task_id}/comment/{comment_id}"),
