@@ -12,6 +12,7 @@ from procession.comments.router import router as comments_router
 from procession.files.router import router as files_router
 from procession.folders.router import router as folders_router
 from procession.groups.router import router as groups_router
+from procession.guests.router import router as guests_router
 from procession.orgs.router import global_router as identity_router
 from procession.orgs.router import router as organizations_router
 from procession.processes.router import router as processes_router
@@ -60,6 +61,7 @@ def build_api_router() -> APIRouter:
         search_router,
         bulk_router,
         webhooks_router,
+        guests_router,
         organizations_router,
     ):
         api.include_router(feature)

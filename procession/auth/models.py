@@ -51,6 +51,12 @@ class Membership(TimestampMixin, Base):
     )
     role: Mapped[str] = mapped_column(String(16), default=Role.STANDARD)
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE)
+    invited_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    reactivated_at: Mapped[datetime | None] = mapped_column(default=None)
+    reactivated_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ApiToken(TimestampMixin, Base):

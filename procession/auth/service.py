@@ -138,12 +138,15 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
 async def principal_in(
     session: AsyncSession, stmt: Select[User, str, str], params: dict[str, Any], org_id: str
 ) -> Principal:
-    """The principal `stmt` (`PRINCIPAL_BY_*`) finds in `org_id`: 401 for no user, 404 when
-    the user is not an active member, so nobody learns which organizations exist."""
+    """The principal `stmt` (`PRINCIPAL_BY_*`) finds in `org_id`: 401 for no user or a disabled
+    member, 404 when the user is not (yet) a member, so nobody learns which organizations
+    exist."""
     row = (await session.execute(stmt, {**params, "org_id": org_id})).one_or_none()
     if row is None:
         raise Unauthenticated()
     user, role, status = row
+    if status == MemberStatus.DISABLED:
+        raise Unauthenticated()  # an admin disabled this member: their tokens stop working
     if role is None or status != MemberStatus.ACTIVE:
         raise NotFound("Organization")
     return Principal(user=user, org_id=org_id, role=role)

@@ -8,6 +8,7 @@ from procession.db.base import Base
 from procession.files.models import Asset
 from procession.folders.models import Folder, FolderObject
 from procession.groups.models import Group, GroupGuest, GroupMember
+from procession.guests.models import Guest
 from procession.idempotency.models import IdempotentRequest
 from procession.orgs.models import Organization
 from procession.processes.models import Process
@@ -31,6 +32,7 @@ __all__ = [
     "Group",
     "GroupGuest",
     "GroupMember",
+    "Guest",
     "IdempotentRequest",
     "Membership",
     "Organization",

@@ -9,7 +9,7 @@ from procession.api.schemas import Data, Listing
 from procession.auth.deps import Caller, CurrentUser
 from procession.db.repository import PageRequest
 from procession.orgs import service as org_service
-from procession.orgs.schemas import OrganizationRead, UserRead
+from procession.orgs.schemas import MemberInvite, OrganizationRead, RoleChange, UserRead
 
 router = APIRouter(prefix="/organizations/{org}", tags=["organizations"])
 global_router = APIRouter(tags=["organizations"])
@@ -46,6 +46,46 @@ async def list_users_lite(caller: Caller, session: DbSession) -> Data[list[UserR
     page = PageRequest(page=1, per_page=10_000)
     result = await org_service.list_members(session, org_id=caller.org_id, page=page)
     return Data(data=[UserRead.of(user, membership) for user, membership in result.items])
+
+
+@router.post("/users/invite")
+async def invite_user(body: MemberInvite, caller: Caller, session: DbSession) -> Data[UserRead]:
+    """Invite a member (status `invited`); re-inviting someone still invited answers 200."""
+    user, membership = await org_service.invite_member(
+        session,
+        caller,
+        email=str(body.email),
+        first_name=body.first_name,
+        last_name=body.last_name,
+        role=body.role,
+    )
+    return Data(data=UserRead.of(user, membership))
+
+
+@router.put("/users/{user_id}/role")
+async def change_user_role(
+    user_id: int, body: RoleChange, caller: Caller, session: DbSession
+) -> Data[UserRead]:
+    user, membership = await org_service.change_role(session, caller, user_id, body.role)
+    return Data(data=UserRead.of(user, membership))
+
+
+@router.delete("/users/{user_id}/disable")
+async def disable_user(user_id: int, caller: Caller, session: DbSession) -> Data[UserRead]:
+    user, membership = await org_service.disable_member(session, caller, user_id)
+    return Data(data=UserRead.of(user, membership))
+
+
+@router.put("/users/{user_id}/enable")
+async def enable_user(user_id: int, caller: Caller, session: DbSession) -> Data[UserRead]:
+    user, membership = await org_service.enable_member(session, caller, user_id)
+    return Data(data=UserRead.of(user, membership))
+
+
+@router.put("/users/{user_id}/approve")
+async def approve_user(user_id: int, caller: Caller, session: DbSession) -> Data[UserRead]:
+    user, membership = await org_service.approve_member(session, caller, user_id)
+    return Data(data=UserRead.of(user, membership))
 
 
 @router.get("/users/{user_id}")

@@ -1,5 +1,9 @@
 """Wire shapes of organizations and members (Tallyfy `Organization`, `User`)."""
 
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
 from procession.api.schemas import Timestamp, WireModel
 from procession.auth.models import Membership, User
 from procession.orgs.models import Organization
@@ -24,10 +28,16 @@ class UserRead(WireModel):
     last_updated: Timestamp
     updated_at: Timestamp
     disabled_at: Timestamp | None = None
+    disabled_by: int | None = None
+    reactivated_at: Timestamp | None = None
+    reactivated_by: int | None = None
+    approved_at: Timestamp | None = None
+    invited_by: int | None = None
 
     @classmethod
     def of(cls, user: User, membership: Membership | None = None, role: str = "") -> "UserRead":
         status = membership.status if membership else "active"
+        m = membership
         return cls(
             id=user.id,
             email=user.email,
@@ -43,7 +53,35 @@ class UserRead(WireModel):
             created_at=user.created_at,
             last_updated=user.updated_at,
             updated_at=user.updated_at,
+            disabled_at=m.disabled_at if m else None,
+            disabled_by=m.disabled_by_id if m else None,
+            reactivated_at=m.reactivated_at if m else None,
+            reactivated_by=m.reactivated_by_id if m else None,
+            approved_at=m.approved_at if m else None,
+            invited_by=m.invited_by_id if m else None,
         )
+
+
+RoleName = Literal["admin", "standard", "light"]
+PersonName = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class MemberInvite(BaseModel):
+    """`POST users/invite`. The message is accepted and not sent: Procession sends no mail."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    email: EmailStr = Field(max_length=254)
+    first_name: PersonName
+    last_name: PersonName
+    role: RoleName = "light"
+    message: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: RoleName
 
 
 class OrganizationRead(WireModel):

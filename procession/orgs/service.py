@@ -4,8 +4,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.models import Membership, MemberStatus, Role, User
+from procession.auth.service import Principal
 from procession.db.repository import PageRequest, PageResult, paginate_rows
-from procession.errors import NotFound
+from procession.db.types import utcnow
+from procession.errors import InvalidState, NotFound, PermissionDenied, RuleViolation
 from procession.orgs.models import Organization
 
 
@@ -118,3 +120,147 @@ async def member_ids(session: AsyncSession, *, org_id: str, user_ids: list[int])
         Membership.org_id == org_id, Membership.user_id.in_(user_ids)
     )
     return set((await session.scalars(stmt)).all())
+
+
+# ---------------------------------------------------------------- member administration
+# Reference 1.12: admins invite, change roles, disable, enable and approve; standard members
+# may only invite (and not as admins). Each change is idempotent (the SDK retries PUT and
+# DELETE), and none may leave the organization without an active admin.
+
+
+async def invite_member(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+) -> tuple[User, Membership]:
+    """Invite `email` as a member with `role` (status `invited`). Re-inviting someone still
+    invited answers that member unchanged; an active or disabled member's email is 422.
+    An existing user keeps their name."""
+    caller.require(Role.ADMIN, Role.STANDARD, action="invite members")
+    if role == Role.ADMIN and not caller.is_admin:
+        raise PermissionDenied("You don't have permission to invite admins.")
+    email = email.strip().lower()
+    user = (
+        await session.scalars(select(User).where(func.lower(User.email) == email))
+    ).one_or_none()
+    if user is None:
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        session.add(user)
+        await session.flush()
+    membership = await session.get(Membership, (caller.org_id, user.id))
+    if membership is None:
+        membership = Membership(
+            org_id=caller.org_id,
+            user_id=user.id,
+            role=role,
+            status=MemberStatus.INVITED,
+            invited_by_id=caller.user_id,
+        )
+        session.add(membership)
+        await session.flush()
+    elif membership.status == MemberStatus.ACTIVE:
+        raise RuleViolation("email", "This email already belongs to a member.")
+    elif membership.status == MemberStatus.DISABLED:
+        raise RuleViolation("email", "This email belongs to a disabled member: enable them.")
+    return user, membership
+
+
+async def administered_member(
+    session: AsyncSession, caller: Principal, user_id: int, action: str
+) -> tuple[User, Membership]:
+    """The member `user_id` for an admin-only change: 404 before 403."""
+    user, membership = await get_member(session, org_id=caller.org_id, user_id=user_id)
+    caller.require(Role.ADMIN, action=action)
+    return user, membership
+
+
+async def keep_an_admin(session: AsyncSession, org_id: str, user_id: int) -> None:
+    """Refuse (422) when `user_id` is the organization's last active admin. Locks the active
+    admins' memberships in id order, so two admins demoting each other at once cannot both
+    succeed (the second sees the first's change)."""
+    admins = (
+        await session.scalars(
+            select(Membership.user_id)
+            .where(
+                Membership.org_id == org_id,
+                Membership.role == Role.ADMIN,
+                Membership.status == MemberStatus.ACTIVE,
+            )
+            .order_by(Membership.user_id)
+            .with_for_update()
+        )
+    ).all()
+    if set(admins) <= {user_id}:
+        raise InvalidState("The organization must keep at least one active admin.", field="role")
+
+
+def is_active_admin(membership: Membership) -> bool:
+    return membership.role == Role.ADMIN and membership.status == MemberStatus.ACTIVE
+
+
+async def change_role(
+    session: AsyncSession, caller: Principal, user_id: int, role: str
+) -> tuple[User, Membership]:
+    """Give a member another role; the last active admin cannot be demoted (422)."""
+    user, membership = await administered_member(session, caller, user_id, "change roles")
+    if membership.role != role:
+        if is_active_admin(membership):
+            await keep_an_admin(session, caller.org_id, user_id)
+        membership.role = role
+        await session.flush()
+    return user, membership
+
+
+async def disable_member(
+    session: AsyncSession, caller: Principal, user_id: int
+) -> tuple[User, Membership]:
+    """Disable a member: their tokens stop working in this organization (401). 422 for the
+    caller themselves and for the last active admin; a disabled member stays as they are."""
+    user, membership = await administered_member(session, caller, user_id, "disable members")
+    if user_id == caller.user_id:
+        raise InvalidState("You cannot disable yourself.")
+    if membership.status != MemberStatus.DISABLED:
+        if is_active_admin(membership):
+            await keep_an_admin(session, caller.org_id, user_id)
+        membership.status = MemberStatus.DISABLED
+        membership.disabled_at = utcnow()
+        membership.disabled_by_id = caller.user_id
+        await session.flush()
+    return user, membership
+
+
+async def enable_member(
+    session: AsyncSession, caller: Principal, user_id: int
+) -> tuple[User, Membership]:
+    """Make a disabled member active again; an active one stays as they are. An invited
+    member is approved, not enabled (422)."""
+    user, membership = await administered_member(session, caller, user_id, "enable members")
+    if membership.status == MemberStatus.INVITED:
+        raise InvalidState("This member has not joined yet: approve them instead.")
+    if membership.status == MemberStatus.DISABLED:
+        membership.status = MemberStatus.ACTIVE
+        membership.disabled_at = None
+        membership.disabled_by_id = None
+        membership.reactivated_at = utcnow()
+        membership.reactivated_by_id = caller.user_id
+        await session.flush()
+    return user, membership
+
+
+async def approve_member(
+    session: AsyncSession, caller: Principal, user_id: int
+) -> tuple[User, Membership]:
+    """Make an invited member active; an active one stays as they are. A disabled member is
+    enabled, not approved (422)."""
+    user, membership = await administered_member(session, caller, user_id, "approve members")
+    if membership.status == MemberStatus.DISABLED:
+        raise InvalidState("This member is disabled: enable them instead.")
+    if membership.status == MemberStatus.INVITED:
+        membership.status = MemberStatus.ACTIVE
+        membership.approved_at = utcnow()
+        await session.flush()
+    return user, membership

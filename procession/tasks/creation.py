@@ -57,7 +57,8 @@ async def check_owners(session: AsyncSession, org_id: str, owners: OwnersInput, 
 
 def owner_rows(task_id: str, owners: OwnersInput) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{"task_id": task_id, "user_id": u} for u in owners.users]
-    rows += [{"task_id": task_id, "guest_email": g} for g in owners.guests]
+    # Emails are matched case-insensitively (a guest's task list), so they are stored lower-cased.
+    rows += [{"task_id": task_id, "guest_email": g.lower()} for g in owners.guests]
     rows += [{"task_id": task_id, "group_id": g} for g in owners.groups]
     return rows
 

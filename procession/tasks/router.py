@@ -25,11 +25,15 @@ from procession.tasks.schemas import (
     TaskRead,
     TaskUpdate,
 )
-from procession.tasks.service import RunTaskFilters, TaskFilters
+from procession.tasks.service import SORT_PATTERN, RunTaskFilters, TaskFilters
 
 router = APIRouter(prefix="/organizations/{org}", tags=["tasks"])
 ALL_ROWS = 10_000
 Status = Annotated[str | None, Query(description="active, complete, incomplete, overdue, all…")]
+SortBy = Annotated[
+    str | None,
+    Query(pattern=SORT_PATTERN, description="deadline, newest, completed_newest, problems; -x"),
+]
 
 
 def unpaginated(page: PageRequest, without_pagination: bool) -> PageRequest:
@@ -267,9 +271,10 @@ async def list_member_tasks(
     includes: With,
     request: Request,
     status: Status = "all",
+    sort_by: SortBy = None,
 ) -> Listing[TaskRead]:
     await org_service.get_member(session, org_id=caller.org_id, user_id=user_id)
-    filters = TaskFilters(status=status, owner_ids=(user_id,), visibility=visibility)
+    filters = TaskFilters(status=status, owner_ids=(user_id,), visibility=visibility, sort=sort_by)
     result = await task_service.list_tasks(session, caller, filters=filters, page=page)
     return await listing(session, caller, result, includes, request)
 

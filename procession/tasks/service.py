@@ -57,11 +57,20 @@ class TaskFilters:
 
     status: str | None = None
     owner_ids: tuple[int, ...] = ()
+    guest_emails: tuple[str, ...] = ()
+    """Guest assignees' emails, lower-cased (as `task_owners` stores them)."""
     query: str | None = None
     is_oneoff: bool | None = None
     process_id: str | None = None
     template_id: str | None = None
     visibility: Visibility = Visibility.LIVE
+    sort: str | None = None
+    """One of `SORTS`, `-` in front for the reverse; none: soonest deadline first."""
+
+
+SORTS = ("deadline", "newest", "completed_newest", "problems")
+SORT_PATTERN = "^-?(" + "|".join(SORTS) + ")$"
+"""Tallyfy's `sort` / `sort_by` values of the task lists (reference H1, H11)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,9 @@ def select_tasks(session: AsyncSession, caller: Principal, filters: TaskFilters)
     if filters.owner_ids:
         owned = select(TaskOwner.task_id).where(TaskOwner.user_id.in_(filters.owner_ids))
         stmt = stmt.where(Task.id.in_(owned))
+    if filters.guest_emails:
+        guest_owner = TaskOwner.guest_email.in_(filters.guest_emails)
+        stmt = stmt.where(Task.id.in_(select(TaskOwner.task_id).where(guest_owner)))
     if filters.query:
         stmt = stmt.where(func.lower(Task.title).contains(filters.query.lower(), autoescape=True))
     if filters.is_oneoff is not None:
@@ -141,7 +153,28 @@ def select_tasks(session: AsyncSession, caller: Principal, filters: TaskFilters)
         stmt = stmt.where(is_oneoff if filters.is_oneoff else ~is_oneoff)
     if filters.template_id:
         stmt = stmt.where(Task.template_id == filters.template_id)
-    return stmt.order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+    return stmt.order_by(*task_order(filters.sort))
+
+
+def task_order(sort: str | None) -> list[Any]:
+    """ORDER BY terms for a `sort` value (see `SORTS`); ties fall back to the id. Absent
+    times sort last either way."""
+    key = (sort or "deadline").lstrip("-")
+    reverse = (sort or "").startswith("-")
+    if key == "problems":
+        has_issue = (
+            select(Comment.id)
+            .where(Comment.task_id == Task.id, open_issue(), Comment.archived_at.is_(None))
+            .exists()
+        )
+        first = case((has_issue, 0), else_=1)
+        return [first.desc() if reverse else first, Task.deadline.is_(None), Task.deadline, Task.id]
+    column, newest_first = {
+        "newest": (Task.created_at, True),
+        "completed_newest": (Task.completed_at, True),
+    }.get(key, (Task.deadline, False))
+    descending = newest_first != reverse
+    return [column.is_(None), column.desc() if descending else column, Task.id]
 
 
 async def list_tasks(

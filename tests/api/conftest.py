@@ -50,6 +50,7 @@ def ids(world: World) -> dict[str, Any]:
     asset = ok(api.request("POST", "/assets", data=kickoff_file, files={"name": ("a.txt", b"a")}))[
         "data"
     ]
+    guest = ok(api.post("/guests", {"email": "guest@acme.example.com"}), 201)["data"]
     return {
         "org": world.org.id,
         "template_id": run["checklist_id"],
@@ -62,6 +63,8 @@ def ids(world: World) -> dict[str, Any]:
         "tag_id": tag["id"],
         "tagging_id": tagging["id"],
         "user_id": world.org.standard.user_id,
+        "guest_email": guest["email"],
+        "guest_id": guest["guest_code"],
         "webhook_id": webhook["id"],
         "group_id": group["data"]["id"],
         "folder_id": folder["id"],

@@ -80,6 +80,16 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "subject_type": "Checklist",
         "subject_id": "{template_id}",
     },
+    ("POST", "/users/invite"): {
+        "email": "new.member@example.com",
+        "first_name": "New",
+        "last_name": "Member",
+        "role": "light",
+        "message": "Welcome",
+    },
+    ("PUT", "/users/{user_id}/role"): {"role": "light"},
+    ("POST", "/guests"): {"email": "new.guest@example.com", "first_name": "New"},
+    ("PUT", "/guests/{guest_email}"): {"company_name": "Acme"},
 }
 
 

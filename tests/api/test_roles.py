@@ -31,6 +31,10 @@ ADMIN_ONLY = {
     ("POST", "/organizations/{org}/groups"),
     ("PUT", "/organizations/{org}/groups/{group_id}"),
     ("DELETE", "/organizations/{org}/groups/{group_id}"),
+    ("PUT", "/organizations/{org}/users/{user_id}/role"),
+    ("DELETE", "/organizations/{org}/users/{user_id}/disable"),
+    ("PUT", "/organizations/{org}/users/{user_id}/enable"),
+    ("PUT", "/organizations/{org}/users/{user_id}/approve"),
 }
 AUTHOR_OR_ADMIN = {
     ("PUT", "/organizations/{org}/tasks/{task_id}/comment/{comment_id}"),
