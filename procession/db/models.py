@@ -1,6 +1,7 @@
 """Imports every model so the mappers and `Base.metadata` are complete (Alembic, tests)."""
 
 from procession.audit.models import AuditEvent
+from procession.automations.models import AutomationRule, RuleFiring
 from procession.auth.models import ApiToken, Membership, User
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
@@ -17,6 +18,7 @@ from procession.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookE
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "AutomationRule",
     "Base",
     "BulkJob",
     "BulkJobItem",
@@ -28,6 +30,7 @@ __all__ = [
     "PrerunField",
     "Process",
     "RetentionPolicy",
+    "RuleFiring",
     "Step",
     "Tag",
     "Tagging",
