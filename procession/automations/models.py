@@ -4,7 +4,7 @@ each process launched from it."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procession.db.base import Base, HexIdMixin, TimestampMixin
@@ -35,11 +35,11 @@ class RuleFiring(Base):
     holding, so the rule fires again if they hold again later."""
 
     __tablename__ = "automation_rule_firings"
+    __table_args__ = (UniqueConstraint("process_id", "rule_id"),)
 
-    process_id: Mapped[str] = mapped_column(
-        ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    process_id: Mapped[str] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
     rule_id: Mapped[str] = mapped_column(
-        ForeignKey("automation_rules.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("automation_rules.id", ondelete="CASCADE"), index=True
     )
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)

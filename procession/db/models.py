@@ -1,8 +1,8 @@
 """Imports every model so the mappers and `Base.metadata` are complete (Alembic, tests)."""
 
 from procession.audit.models import AuditEvent
-from procession.automations.models import AutomationRule, RuleFiring
 from procession.auth.models import ApiToken, Membership, User
+from procession.automations.models import AutomationRule, RuleFiring
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procession.api.schemas import Data
 from procession.auth.models import Role
 from procession.auth.service import Principal
+from procession.automations import engine as rule_engine
 from procession.comments.models import Comment
 from procession.comments.repository import CommentRepository, open_issue
 from procession.comments.schemas import CommentRead
@@ -69,13 +70,14 @@ def with_status(stmt: AnySelect, status: str | None) -> AnySelect:
     if status in ("complete", "completed"):
         return stmt.where(Task.status == TaskStatus.COMPLETED)
     if status in ("active", "incomplete", "active_visible"):
-        return stmt.where(Task.status != TaskStatus.COMPLETED)
+        return stmt.where(Task.status.not_in((TaskStatus.COMPLETED, TaskStatus.AUTO_SKIPPED)))
     if status in ("inprogress", "in-progress"):
         return stmt.where(Task.status == TaskStatus.IN_PROGRESS)
     if status == "not-started":
         return stmt.where(Task.status == TaskStatus.NOT_STARTED)
     if status == "overdue":
-        return stmt.where(Task.status != TaskStatus.COMPLETED, Task.deadline < utcnow())
+        open_task = Task.status.not_in((TaskStatus.COMPLETED, TaskStatus.AUTO_SKIPPED))
+        return stmt.where(open_task, Task.deadline < utcnow())
     return stmt
 
 
@@ -301,6 +303,8 @@ async def update_task(
         task.started_at = task.started_at or utcnow()
     task.updated_at = utcnow()
     await session.flush()
+    if data.taskdata and await rule_engine.apply_rules(session, task.process_id):
+        await refresh_process(session, task)
     return task
 
 
@@ -350,6 +354,7 @@ async def complete_task(
     task.completer_id = completer
     task.is_approved = data.is_approved
     await session.flush()
+    await rule_engine.apply_rules(session, task.process_id)
     process = await refresh_process(session, task)
     await announce_completion(session, caller, task, process)
     return task
@@ -369,6 +374,7 @@ async def reopen_task(
     task.completer_id = None
     task.is_approved = None
     await session.flush()
+    await rule_engine.apply_rules(session, task.process_id)
     await refresh_process(session, task)
     return task
 
@@ -401,7 +407,7 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     total, completed = (
         await session.execute(
             select(func.count(), func.coalesce(func.sum(done), 0)).where(
-                Task.process_id == process.id
+                Task.process_id == process.id, Task.status != TaskStatus.AUTO_SKIPPED
             )
         )
     ).one()

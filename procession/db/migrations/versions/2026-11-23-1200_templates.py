@@ -54,6 +54,7 @@ def upgrade() -> None:
 
     op.create_table(
         "automation_rule_firings",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("process_id", sa.String(length=32), nullable=False),
         sa.Column("rule_id", sa.String(length=32), nullable=False),
         sa.Column("fired_at", procession.db.types.UTCDateTime(), nullable=False),
@@ -69,7 +70,10 @@ def upgrade() -> None:
             name=op.f("fk_automation_rule_firings_rule_id_automation_rules"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("process_id", "rule_id", name=op.f("pk_automation_rule_firings")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_automation_rule_firings")),
+        sa.UniqueConstraint(
+            "process_id", "rule_id", name=op.f("uq_automation_rule_firings_process_id")
+        ),
     )
     with op.batch_alter_table("automation_rule_firings", schema=None) as batch_op:
         batch_op.create_index(
