@@ -33,13 +33,17 @@ class RuleRepository:
             raise NotFound("Automated action")
         return rule
 
-    async def rules_naming_step(self, template_id: str, step_id: str) -> list[AutomationRule]:
-        """Rules of the template whose conditions or actions name the step."""
+    async def rules_naming_step(
+        self, template_id: str, step_id: str, capture_ids: set[str] | None = None
+    ) -> list[AutomationRule]:
+        """Rules of the template whose conditions or actions name the step (or, in
+        conditions, one of `capture_ids`, its form fields)."""
+        named = {step_id} | (capture_ids or set())
         rules = (await self.rules_of([template_id]))[template_id]
         return [
             rule
             for rule in rules
-            if any(c.get("conditionable_id") == step_id for c in rule.conditions)
+            if any(c.get("conditionable_id") in named for c in rule.conditions)
             or any(
                 step_id in (a.get("target_step_id"), a.get("actionable_id")) for a in rule.actions
             )

@@ -50,7 +50,7 @@ async def form_or_json(request: Request, model: type[M]) -> M:
     if raw and "json" in content_type:
         try:
             values = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             raise RequestValidationError([{"type": "json_invalid", "loc": ("body",)}]) from None
     elif raw:
         try:

@@ -449,7 +449,8 @@ async def delete_step(
             code="STEP_IN_USE",
             field="step_id",
         )
-    if await RuleRepository(session).rules_naming_step(template_id, step.id):
+    captures = {c.id for c in (await repo.captures_of([step.id]))[step.id]}
+    if await RuleRepository(session).rules_naming_step(template_id, step.id, captures):
         raise InvalidState(
             "Cannot delete this step because there are rules dependent on it.",
             code="STEP_IN_USE",

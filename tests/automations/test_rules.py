@@ -310,6 +310,14 @@ def test_a_step_a_rule_names_cannot_be_deleted(api: Api, template: dict[str, Any
     ok(api.delete(f"{steps}/{template['second']}"))
 
 
+def test_a_step_whose_form_field_a_rule_names_cannot_be_deleted(
+    api: Api, template: dict[str, Any]
+) -> None:
+    ok(api.post(rules_path(template), rule_body(template)), 201)
+    steps = f"/checklists/{template['id']}/steps"
+    assert_error(api.delete(f"{steps}/{template['first']}"), 422, "STEP_IN_USE")
+
+
 def test_archived_template_keeps_its_rules_and_refuses_rule_changes(
     api: Api, template: dict[str, Any]
 ) -> None:

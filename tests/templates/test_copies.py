@@ -326,3 +326,16 @@ def test_a_launched_copy_has_the_copied_steps_as_tasks(world: World, api: Api) -
     prerun = {copy["prerun"][0]["id"]: "Initech"}
     run = launch(api, copy["id"], prerun=prerun)
     assert [t["title"] for t in tasks_of(api, run["id"])] == ["Collect", "Review"]
+
+
+def test_clone_template_answers_400_for_malformed_json_and_422_for_a_list(
+    world: World, api: Api
+) -> None:
+    source = ok(api.post("/checklists", {"title": "Audit"}), 201)["data"]
+    path = api.url(f"/checklists/{source['id']}/clone")
+    headers = {**api.headers, "content-type": "application/json"}
+    for body in (b'{"tenant": "unfinished', b'{"tenant":' + b"[" * 50_000 + b"]" * 50_000 + b"}"):
+        response = world.client.post(path, content=body, headers=headers)
+        assert_error(response, 400, "BAD_REQUEST")
+    response = world.client.post(path, content=b'["tenant"]', headers=headers)
+    assert_error(response, 422, "VALIDATION_ERROR")
