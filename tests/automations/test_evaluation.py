@@ -258,3 +258,15 @@ def test_deleting_a_rule_stops_it_for_later_events(api: Api) -> None:
     )
     complete(api, run["id"], by_title(api, run["id"])["Step 1"]["id"])
     assert by_title(api, run["id"])["Step 2"]["status"] == "not-started"
+
+
+def test_changing_a_kickoff_answer_reevaluates_the_rules(api: Api) -> None:
+    template, _ = kickoff_template(api)
+    field_id = template["prerun"][0]["id"]
+    run = launch(api, template["id"], prerun={field_id: "Spain"})
+    assert by_title(api, run["id"])["Step 2"]["status"] == "not-started"
+
+    ok(api.put(f"/runs/{run['id']}", {"prerun": {field_id: "France"}}))
+
+    assert by_title(api, run["id"])["Step 2"]["status"] == "auto-skipped"
+    assert run_of(api, run["id"])["progress"]["total"] == 2
