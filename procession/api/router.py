@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
+from procession.automations.router import router as automations_router
 from procession.bulk.router import router as bulk_router
 from procession.comments.router import issues_router
 from procession.comments.router import router as comments_router
@@ -49,6 +50,7 @@ def build_api_router() -> APIRouter:
         identity_router,
         tags_router,
         templates_router,
+        automations_router,
         processes_router,
         tasks_router,
         comments_router,

@@ -2,6 +2,7 @@
 
 from procession.audit.models import AuditEvent
 from procession.auth.models import ApiToken, Membership, User
+from procession.automations.models import AutomationRule, RuleFiring
 from procession.bulk.models import BulkJob, BulkJobItem
 from procession.comments.models import Comment
 from procession.db.base import Base
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "Asset",
     "AuditEvent",
+    "AutomationRule",
     "Base",
     "BulkJob",
     "BulkJobItem",
@@ -39,6 +41,7 @@ __all__ = [
     "PrerunField",
     "Process",
     "RetentionPolicy",
+    "RuleFiring",
     "Step",
     "Tag",
     "Tagging",

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
 from procession.auth.service import Principal
+from procession.automations import engine as rule_engine
 from procession.db.lifecycle import ensure_live
 from procession.db.repository import (
     AnySelect,
@@ -246,6 +247,7 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         roles=data.roles,
         assign_starter=not data.assign_someone_else,
     )
+    await rule_engine.apply_rules(session, process.id)
     await tag_service.tag_new_subject(session, caller.org_id, "Run", process.id, data.tags)
     await outbox.emit(session, caller, "process.launched", process.id, process.name)
     return process
@@ -282,6 +284,7 @@ async def update_process(
         fields = await TemplateRepository(session, caller.org_id).prerun_of([process.template_id])
         answers = kickoff_values(fields[process.template_id], data.prerun, enforce_required=False)
         process.prerun = {**process.prerun, **answers}
+        await rule_engine.apply_rules(session, process.id)
     process.updated_at = utcnow()
     await session.flush()
     return process

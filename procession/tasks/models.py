@@ -19,6 +19,7 @@ class TaskStatus:
     NOT_STARTED = "not-started"
     IN_PROGRESS = "in-progress"
     COMPLETED = "completed"
+    AUTO_SKIPPED = "auto-skipped"  # hidden by an automation rule (procession/automations)
 
 
 class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):

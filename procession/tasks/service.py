@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procession.api.schemas import Data
 from procession.auth.models import Role
 from procession.auth.service import Principal
+from procession.automations import engine as rule_engine
 from procession.comments.models import Comment
 from procession.comments.repository import CommentRepository, open_issue
 from procession.comments.schemas import CommentRead
@@ -93,22 +94,26 @@ class RunTaskFilters:
 # ---------------------------------------------------------------- reading
 
 
+# Neither completed nor hidden by an automation rule: a task someone still has to do.
+OPEN_TASK = Task.status.not_in((TaskStatus.COMPLETED, TaskStatus.AUTO_SKIPPED))
+
+
 def with_status(stmt: AnySelect, status: str | None) -> AnySelect:
     """Tallyfy's task status filters; `all` (or none) applies no filter."""
     if status in ("complete", "completed"):
         return stmt.where(Task.status == TaskStatus.COMPLETED)
     if status in ("active", "incomplete", "active_visible"):
-        return stmt.where(Task.status != TaskStatus.COMPLETED)
+        return stmt.where(OPEN_TASK)
     if status in ("inprogress", "in-progress"):
         return stmt.where(Task.status == TaskStatus.IN_PROGRESS)
     if status == "not-started":
         return stmt.where(Task.status == TaskStatus.NOT_STARTED)
     if status == "overdue":
-        return stmt.where(Task.status != TaskStatus.COMPLETED, Task.deadline < utcnow())
+        return stmt.where(OPEN_TASK, Task.deadline < utcnow())
     if status == "due_soon":
         now = utcnow()
         return stmt.where(
-            Task.status != TaskStatus.COMPLETED,
+            OPEN_TASK,
             Task.deadline >= now,
             Task.deadline < now + DUE_SOON,
         )
@@ -428,6 +433,8 @@ async def apply_changes(
         await move_task(session, task, data.position)
     task.updated_at = utcnow()
     await session.flush()
+    if data.taskdata and await rule_engine.apply_rules(session, task.process_id):
+        await refresh_process(session, task)
 
 
 async def move_task(session: AsyncSession, task: Task, position: int) -> None:
@@ -505,6 +512,7 @@ async def complete_task(
     task.completer_id = completer
     task.is_approved = data.is_approved
     await session.flush()
+    await rule_engine.apply_rules(session, task.process_id)
     process = await refresh_process(session, task)
     await announce_completion(session, caller, task, process)
     return task
@@ -524,6 +532,7 @@ async def reopen_task(
     task.completer_id = None
     task.is_approved = None
     await session.flush()
+    await rule_engine.apply_rules(session, task.process_id)
     await refresh_process(session, task)
     return task
 
@@ -556,7 +565,7 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     total, completed = (
         await session.execute(
             select(func.count(), func.coalesce(func.sum(done), 0)).where(
-                Task.process_id == process.id
+                Task.process_id == process.id, Task.status != TaskStatus.AUTO_SKIPPED
             )
         )
     ).one()

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from procession.automations.models import AutomationRule
 from procession.db.base import (
     Base,
     HexIdMixin,
@@ -51,6 +52,9 @@ class Template(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Legal
         lazy="raise",
         passive_deletes=True,
         info={"lifecycle": "part"},
+    )
+    automation_rules: Mapped[list[AutomationRule]] = relationship(
+        lazy="raise", passive_deletes=True, info={"lifecycle": "part"}
     )
 
 

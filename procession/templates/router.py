@@ -1,9 +1,13 @@
 """Template (checklist) routes: templates, steps, captures."""
 
-from typing import Annotated
+import json
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 
 from procession.api.deps import Archived, DbSession, Page, With
 from procession.api.schemas import Data, Listing
@@ -13,20 +17,69 @@ from procession.audit.schemas import PurgePreview
 from procession.auth.deps import Caller
 from procession.templates import service as template_service
 from procession.templates.schemas import (
+    CaptureMove,
     CaptureRead,
+    CaptureReorder,
     FieldCreate,
     FieldUpdate,
+    FormFieldsRead,
+    StepClone,
     StepCreate,
     StepRead,
     StepReorder,
     StepUpdate,
     TemplateArchived,
+    TemplateClone,
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
 )
 
 router = APIRouter(prefix="/organizations/{org}/checklists", tags=["templates"])
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def form_or_json(request: Request, model: type[M]) -> M:
+    """A body sent form-encoded (as the SDK sends template copies) or as JSON, or none.
+    400 for malformed JSON; 422, in the usual shape, for what the model refuses."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "")
+    values: Any = {}
+    if raw and "json" in content_type:
+        try:
+            values = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise RequestValidationError([{"type": "json_invalid", "loc": ("body",)}]) from None
+    elif raw:
+        try:
+            values = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        except UnicodeDecodeError:
+            values = None
+    if not isinstance(values, dict) or any("\x00" in str(v) for v in values.values()):
+        problem = {"type": "model_type", "loc": ("body",), "msg": "Expected an object of fields"}
+        raise RequestValidationError([problem])
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        ) from None
+
+
+def body_doc(model: type[BaseModel], *, required: bool) -> dict[str, Any]:
+    """OpenAPI text for a route that parses its body itself (form-encoded or JSON)."""
+    schema = model.model_json_schema()
+    return {
+        "requestBody": {
+            "required": required,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": schema},
+                "application/json": {"schema": schema},
+            },
+        }
+    }
 
 
 async def one(
@@ -78,6 +131,27 @@ async def get_template(
     return await one(session, caller, template_id, includes)
 
 
+@router.post(
+    "/{template_id}/clone", status_code=201, openapi_extra=body_doc(TemplateClone, required=True)
+)
+async def clone_template(
+    template_id: str, caller: Caller, session: DbSession, request: Request
+) -> Data[TemplateRead]:
+    """Copy a template into this organization (`tenant`: the organization it is copied from;
+    form-encoded or JSON). The copy is a new live template."""
+    body = await form_or_json(request, TemplateClone)
+    template = await template_service.clone_template(session, caller, template_id, body)
+    return await one(session, caller, template.id, frozenset())
+
+
+@router.get("/{template_id}/form-fields")
+async def get_form_fields(
+    template_id: str, caller: Caller, session: DbSession
+) -> Data[FormFieldsRead]:
+    """The template's kick-off fields (`ko_form_fields`) and its steps' form fields."""
+    return Data(data=await template_service.form_fields(session, caller, template_id))
+
+
 @router.put("/{template_id}")
 async def update_template(
     template_id: str, body: TemplateUpdate, caller: Caller, session: DbSession
@@ -98,8 +172,11 @@ async def list_steps(
 async def add_step(
     template_id: str, body: StepCreate, caller: Caller, session: DbSession
 ) -> Data[StepRead]:
+    """Append a step; `tags` (tag ids) are attached to it and listed in the answer."""
     step = await template_service.add_step(session, caller, template_id, body)
-    return Data(data=StepRead.of(step, []))
+    return Data(
+        data=await template_service.get_step(session, caller, template_id, step.id, tags=True)
+    )
 
 
 @router.get("/{template_id}/steps/{step_id}")
@@ -125,6 +202,20 @@ async def reorder_step(
     return Data(data=await template_service.get_step(session, caller, template_id, step_id))
 
 
+@router.post(
+    "/{template_id}/steps/{step_id}/clone",
+    status_code=201,
+    openapi_extra=body_doc(StepClone, required=False),
+)
+async def clone_step(
+    template_id: str, step_id: str, caller: Caller, session: DbSession, request: Request
+) -> Data[StepRead]:
+    """Copy a step with its form fields into the place right after it (optional `title`)."""
+    body = await form_or_json(request, StepClone)
+    copy = await template_service.clone_step(session, caller, template_id, step_id, body)
+    return Data(data=await template_service.get_step(session, caller, template_id, copy.id))
+
+
 @router.delete("/{template_id}/steps/{step_id}")
 async def delete_step(
     template_id: str, step_id: str, caller: Caller, session: DbSession
@@ -137,6 +228,31 @@ async def add_capture(
     template_id: str, step_id: str, body: FieldCreate, caller: Caller, session: DbSession
 ) -> Data[CaptureRead]:
     capture = await template_service.add_capture(session, caller, template_id, step_id, body)
+    return Data(data=CaptureRead.of(capture))
+
+
+@router.put("/{template_id}/steps/{step_id}/captures")
+async def reorder_captures(
+    template_id: str, step_id: str, body: CaptureReorder, caller: Caller, session: DbSession
+) -> Data[list[CaptureRead]]:
+    """Move one form field to `position` among the step's fields; answers them in order."""
+    captures = await template_service.reorder_capture(session, caller, template_id, step_id, body)
+    return Data(data=[CaptureRead.of(c) for c in captures])
+
+
+@router.put("/{template_id}/steps/{step_id}/captures/{capture_id}/move-out")
+async def move_capture(
+    template_id: str,
+    step_id: str,
+    capture_id: str,
+    body: CaptureMove,
+    caller: Caller,
+    session: DbSession,
+) -> Data[CaptureRead]:
+    """Move a form field to another step of the template; `step_id` of the answer is it."""
+    capture = await template_service.move_capture(
+        session, caller, template_id, step_id, capture_id, body
+    )
     return Data(data=CaptureRead.of(capture))
 
 

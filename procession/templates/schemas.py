@@ -205,6 +205,7 @@ class StepCreate(StepExtras):
     assignees: list[int] = []
     guests: list[str] = []
     groups: list[str] = []
+    tags: list[Annotated[str, Field(max_length=32)]] = Field([], max_length=100)
     deadline: Deadline | None = None
     start_date: StartDate | None = None
 
@@ -227,7 +228,29 @@ class StepReorder(Input):
     position: int = Field(ge=1)
 
 
+class StepClone(Input):
+    """The optional body of a step copy (the SDK sends none)."""
+
+    title: StepTitle | None = None
+
+
+class CaptureMove(Input):
+    """Move a form field to another step of the same template."""
+
+    target_step_id: str = Field(min_length=1, max_length=32)
+    position: int = Field(1, ge=1)
+
+
+class CaptureReorder(Input):
+    """Move one form field to a place among its step's fields (1-based)."""
+
+    capture_id: str = Field(min_length=1, max_length=32)
+    position: int = Field(ge=1)
+
+
 class StepRead(WireModel, StepExtras):
+    includes = frozenset({"tags"})
+
     id: str
     checklist_id: str
     title: str
@@ -244,6 +267,7 @@ class StepRead(WireModel, StepExtras):
     created_at: Timestamp
     last_updated: Timestamp
     archived_at: Timestamp | None = None
+    tags: list[TaggingRead] | None = None
 
     @classmethod
     def of(cls, step: Step, captures: list[Capture]) -> "StepRead":
@@ -357,6 +381,7 @@ class TemplateRead(WireModel, TemplateSettings):
         template: Template,
         *,
         prerun: list[PrerunField],
+        automated_actions: list[dict[str, Any]],
         steps_count: int,
         started_processes: int,
         steps: list[StepRead] | None = None,
@@ -374,6 +399,7 @@ class TemplateRead(WireModel, TemplateSettings):
             starred=template.is_starred,
             is_public=template.is_public,
             prerun=[PrerunFieldRead.of(f) for f in prerun],
+            automated_actions=automated_actions,
             steps_count=steps_count,
             started_processes=started_processes,
             created_at=template.created_at,
@@ -382,6 +408,23 @@ class TemplateRead(WireModel, TemplateSettings):
             steps=steps,
             tags=tags,
         )
+
+
+class TemplateClone(Input):
+    """`POST /checklists/{id}/clone`: `tenant` is the organization the template is copied
+    from (form-encoded by the SDK; JSON is accepted too)."""
+
+    tenant: str = Field(min_length=1, max_length=32)
+    title: Title | None = None
+
+
+class FormFieldsRead(BaseModel):
+    """A template's kick-off fields and every step's form fields, in step order."""
+
+    id: str
+    title: str
+    ko_form_fields: list[PrerunFieldRead]
+    form_fields: list[CaptureRead]
 
 
 class TemplateArchived(BaseModel):

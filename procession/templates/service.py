@@ -1,11 +1,16 @@
 """Templates: create and edit templates, their steps, form fields and kick-off fields."""
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.service import Principal
+from procession.automations.models import AutomationRule
+from procession.automations.repository import RuleRepository
+from procession.automations.schemas import RuleRead
+from procession.db.base import new_id
 from procession.db.lifecycle import ensure_live
 from procession.db.repository import (
     AnySelect,
@@ -16,10 +21,12 @@ from procession.db.repository import (
     with_visibility,
 )
 from procession.db.types import utcnow
-from procession.errors import InvalidState, RuleViolation
+from procession.errors import InvalidState, NotFound, RuleViolation
 from procession.folders import service as folder_service
 from procession.folders.repository import FolderRepository, filed_in
 from procession.orgs import service as org_service
+from procession.tags import service as tag_service
+from procession.tags.models import Tagging
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
 from procession.templates.models import Capture, FieldMixin, PrerunField, Step, Template
@@ -28,14 +35,21 @@ from procession.templates.schemas import (
     EXTRA_FIELD_KEYS,
     STEP_EXTRA_KEYS,
     TEMPLATE_SETTING_KEYS,
+    CaptureMove,
+    CaptureRead,
+    CaptureReorder,
     Column,
     FieldCreate,
     FieldUpdate,
+    FormFieldsRead,
     Option,
     PrerunFieldInput,
+    PrerunFieldRead,
+    StepClone,
     StepCreate,
     StepRead,
     StepUpdate,
+    TemplateClone,
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
@@ -107,6 +121,7 @@ async def describe_templates(
     prerun = await repo.prerun_of(ids)
     counts = await repo.counts(ids)
     folders = await FolderRepository(session, caller.org_id).template_folders(ids)
+    rules = await RuleRepository(session).rules_of(ids)
     steps: dict[str, list[StepRead]] = {}
     if "steps" in includes:
         by_template = await repo.steps_of_many(ids)
@@ -123,6 +138,7 @@ async def describe_templates(
         TemplateRead.of(
             t,
             prerun=prerun[t.id],
+            automated_actions=[RuleRead.of(r).model_dump(mode="json") for r in rules[t.id]],
             steps_count=counts[t.id][0],
             started_processes=counts[t.id][1],
             steps=steps.get(t.id, []) if "steps" in includes else None,
@@ -148,11 +164,16 @@ async def list_steps(
 
 
 async def get_step(
-    session: AsyncSession, caller: Principal, template_id: str, step_id: str
+    session: AsyncSession, caller: Principal, template_id: str, step_id: str, *, tags: bool = False
 ) -> StepRead:
+    """A step with its form fields; with `tags`, its tag links too."""
     repo = TemplateRepository(session, caller.org_id)
     await repo.get_or_raise(template_id)
-    return (await describe_steps(repo, [await repo.get_step(template_id, step_id)]))[0]
+    view = (await describe_steps(repo, [await repo.get_step(template_id, step_id)]))[0]
+    if tags:
+        links = await TagRepository(session, caller.org_id).taggings_for("Step", [step_id])
+        view.tags = [TaggingRead.of(tagging, tag) for tagging, tag in links]
+    return view
 
 
 # ---------------------------------------------------------------- templates
@@ -401,6 +422,7 @@ async def add_step(
     )
     session.add(step)
     await session.flush()
+    await tag_service.tag_new_subject(session, caller.org_id, "Step", step.id, data.tags)
     return step
 
 
@@ -442,6 +464,13 @@ async def delete_step(
             code="STEP_IN_USE",
             field="step_id",
         )
+    captures = {c.id for c in (await repo.captures_of([step.id]))[step.id]}
+    if await RuleRepository(session).rules_naming_step(template_id, step.id, captures):
+        raise InvalidState(
+            "Cannot delete this step because there are rules dependent on it.",
+            code="STEP_IN_USE",
+            field="step_id",
+        )
     gone = (await describe_steps(repo, [step]))[0]
     await session.delete(step)
     await session.flush()
@@ -466,3 +495,286 @@ async def reorder_step(
     step.position = target
     await session.flush()
     return step
+
+
+# ---------------------------------------------------------------- copies and field moves
+
+
+def copied_field_columns(field: FieldMixin) -> dict[str, Any]:
+    """What a form field is, to build a copy of it (a capture or a kick-off field)."""
+    return {
+        "field_type": field.field_type,
+        "label": field.label,
+        "guidance": field.guidance,
+        "position": field.position,
+        "required": field.required,
+        "options": list(field.options),
+        "columns": list(field.columns),
+        "settings": dict(field.settings),
+    }
+
+
+def copied_step(step: Step, **changes: Any) -> Step:
+    return Step(
+        **{
+            "id": new_id(),
+            "template_id": step.template_id,
+            "position": step.position,
+            "title": step.title,
+            "summary": step.summary,
+            "step_type": step.step_type,
+            "alias": step.alias,
+            "assignees": list(step.assignees),
+            "guests": list(step.guests),
+            "groups": list(step.groups),
+            "deadline": step.deadline,
+            "start_date": step.start_date,
+            "settings": dict(step.settings),
+            **changes,
+        }
+    )
+
+
+async def copy_step_tags(session: AsyncSession, step_ids: dict[str, str]) -> None:
+    """Give each new step (value) the tag links of the step it copies (key)."""
+    if not step_ids:
+        return
+    links = await session.scalars(select(Tagging).where(Tagging.step_id.in_(list(step_ids))))
+    session.add_all(
+        Tagging(tag_id=link.tag_id, step_id=step_ids[link.step_id or ""]) for link in links.all()
+    )
+
+
+async def source_template(
+    session: AsyncSession, caller: Principal, template_id: str, tenant: str
+) -> Template:
+    """The template to copy, in `tenant` (the caller's organization or another one the caller
+    belongs to); `NotFound` for anything else, so other organizations stay invisible."""
+    if tenant != caller.org_id and not await org_service.member_ids(
+        session, org_id=tenant, user_ids=[caller.user_id]
+    ):
+        raise NotFound("Template")
+    return await TemplateRepository(session, tenant).get_or_raise(template_id)
+
+
+async def clone_template(
+    session: AsyncSession, caller: Principal, template_id: str, data: TemplateClone
+) -> Template:
+    """Copy a template (archived or not) into the caller's organization as a new live template:
+    its settings, kick-off fields, steps with their form fields, assignees and tag links, and
+    its automation rules pointed at the copies. From another organization, only the people
+    who are members here are kept, and tags (another organization's) are not copied."""
+    source = await source_template(session, caller, template_id, data.tenant)
+    caller.require_editor("create templates")
+    same_org = source.org_id == caller.org_id
+    source_repo = TemplateRepository(session, source.org_id)
+    repo = TemplateRepository(session, caller.org_id)
+    steps = await source_repo.steps_of(source.id)
+    captures = await source_repo.captures_of([s.id for s in steps])
+    prerun = (await source_repo.prerun_of([source.id]))[source.id]
+    rules = (await RuleRepository(session).rules_of([source.id]))[source.id]
+    members: set[int] = set()
+    if not same_org:
+        people = {u for s in steps for u in s.assignees}
+        people |= {
+            u for r in rules for a in r.actions for u in (a.get("assignees") or {}).get("users", [])
+        }
+        members = await org_service.member_ids(session, org_id=caller.org_id, user_ids=list(people))
+
+    def kept(users: list[int]) -> list[int]:
+        return list(users) if same_org else [u for u in users if u in members]
+
+    settings = dict(source.settings)
+    if not same_org:
+        for key in ("users", "groups", "folder_id", "default_folder"):
+            settings.pop(key, None)
+    copy = repo.add(
+        Template(
+            id=new_id(),
+            org_id=caller.org_id,
+            increment_id=await repo.next_increment_id(),
+            title=data.title or source.title,
+            summary=source.summary,
+            kind=source.kind,
+            owner_id=caller.user_id,
+            created_by_id=caller.user_id,
+            is_public=source.is_public,
+            settings=settings,
+        )
+    )
+    ids: dict[str, str] = {}  # source id -> copy id, for steps, form fields and kick-off fields
+    for field in prerun:
+        ids[field.id] = new_id()
+        session.add(
+            PrerunField(id=ids[field.id], template_id=copy.id, **copied_field_columns(field))
+        )
+    new_steps = []
+    for step in steps:
+        ids[step.id] = new_id()
+    for step in steps:
+        deadline = dict(step.deadline) if step.deadline else None
+        if deadline and deadline.get("step") in ids:
+            deadline["step"] = ids[deadline["step"]]
+        new_steps.append(
+            copied_step(
+                step,
+                id=ids[step.id],
+                template_id=copy.id,
+                assignees=kept(step.assignees),
+                groups=list(step.groups) if same_org else [],
+                deadline=deadline,
+            )
+        )
+    session.add_all(new_steps)
+    await session.flush()
+    for step in steps:
+        for capture in captures[step.id]:
+            ids[capture.id] = new_id()
+            session.add(
+                Capture(id=ids[capture.id], step_id=ids[step.id], **copied_field_columns(capture))
+            )
+    for rule in rules:
+        session.add(copied_rule(rule, copy.id, ids, kept))
+    if same_org:
+        links = await session.scalars(select(Tagging).where(Tagging.template_id == source.id))
+        session.add_all(Tagging(tag_id=link.tag_id, template_id=copy.id) for link in links.all())
+        await copy_step_tags(session, {step.id: ids[step.id] for step in steps})
+    await session.flush()
+    return copy
+
+
+def copied_rule(
+    rule: AutomationRule,
+    template_id: str,
+    ids: dict[str, str],
+    kept: Callable[[list[int]], list[int]],
+) -> AutomationRule:
+    """A copy of an automation rule for a copied template, every id it names mapped to the
+    copy's (steps, form fields, kick-off fields) and every nested object given a new id."""
+
+    def mapped(value: Any) -> Any:
+        return ids.get(value, value) if isinstance(value, str) else value
+
+    conditions = [
+        {**c, "id": new_id(), "conditionable_id": mapped(c.get("conditionable_id"))}
+        for c in rule.conditions
+    ]
+    actions = []
+    for action in rule.actions:
+        copied = {
+            **action,
+            "id": new_id(),
+            "target_step_id": mapped(action.get("target_step_id")),
+            "actionable_id": mapped(action.get("actionable_id")),
+        }
+        if action.get("assignees"):
+            copied["assignees"] = {
+                **action["assignees"],
+                "users": kept(action["assignees"].get("users", [])),
+            }
+        actions.append(copied)
+    return AutomationRule(
+        template_id=template_id,
+        alias=rule.alias,
+        condition_logic=rule.condition_logic,
+        conditions=conditions,
+        actions=actions,
+    )
+
+
+async def clone_step(
+    session: AsyncSession, caller: Principal, template_id: str, step_id: str, data: StepClone
+) -> Step:
+    """Copy a step, with its form fields and tag links, into the place right after it."""
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id
+    )
+    step = await repo.get_step(template_id, step_id)
+    captures = (await repo.captures_of([step.id]))[step.id]
+    await repo.shift_steps(template_id, start=step.position + 1, by=1)
+    copy = copied_step(step, position=step.position + 1, title=data.title or step.title)
+    session.add(copy)
+    await session.flush()
+    session.add_all(
+        Capture(step_id=copy.id, **copied_field_columns(capture)) for capture in captures
+    )
+    await copy_step_tags(session, {step.id: copy.id})
+    await session.flush()
+    return copy
+
+
+async def form_fields(session: AsyncSession, caller: Principal, template_id: str) -> FormFieldsRead:
+    """A template's kick-off fields and its steps' form fields (step order, then field order)."""
+    repo = TemplateRepository(session, caller.org_id)
+    template = await repo.get_or_raise(template_id)
+    steps = await repo.steps_of(template.id)
+    captures = await repo.captures_of([s.id for s in steps])
+    prerun = (await repo.prerun_of([template.id]))[template.id]
+    return FormFieldsRead(
+        id=template.id,
+        title=template.title,
+        ko_form_fields=[PrerunFieldRead.of(f) for f in prerun],
+        form_fields=[CaptureRead.of(c) for step in steps for c in captures[step.id]],
+    )
+
+
+def renumber(captures: list[Capture]) -> None:
+    """Positions 1..n in list order (positions sent by clients may repeat or leave gaps)."""
+    for position, capture in enumerate(captures, start=1):
+        capture.position = position
+
+
+def placed(captures: list[Capture], capture: Capture, position: int) -> list[Capture]:
+    """`captures` without `capture`, then with it at `position` (1-based, clamped)."""
+    rest = [c for c in captures if c.id != capture.id]
+    index = min(position, len(rest) + 1) - 1
+    return [*rest[:index], capture, *rest[index:]]
+
+
+async def move_capture(
+    session: AsyncSession,
+    caller: Principal,
+    template_id: str,
+    step_id: str,
+    capture_id: str,
+    data: CaptureMove,
+) -> Capture:
+    """Move a form field to `position` on another step of the same template (422 for a step
+    that is not one of its steps); both steps' fields are renumbered."""
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id, capture_id=capture_id
+    )
+    capture = await repo.get_capture(step_id, capture_id)
+    try:
+        target = await repo.get_step(template_id, data.target_step_id)
+    except NotFound:
+        raise RuleViolation("target_step_id", "No step with this id in the template.") from None
+    found = await repo.captures_of(list({step_id, target.id}))
+    if target.id != step_id:
+        renumber([c for c in found[step_id] if c.id != capture.id])
+    capture.step_id = target.id
+    renumber(placed(found[target.id], capture, data.position))
+    await session.flush()
+    return capture
+
+
+async def reorder_capture(
+    session: AsyncSession,
+    caller: Principal,
+    template_id: str,
+    step_id: str,
+    data: CaptureReorder,
+) -> list[Capture]:
+    """Move one form field to `position` among its step's fields; the others shift. Returns
+    the step's fields in their new order."""
+    repo, _ = await editable_template(
+        session, caller, template_id, "edit templates", step_id=step_id
+    )
+    captures = (await repo.captures_of([step_id]))[step_id]
+    capture = next((c for c in captures if c.id == data.capture_id), None)
+    if capture is None:
+        raise RuleViolation("capture_id", "No form field with this id on this step.")
+    ordered = placed(captures, capture, data.position)
+    renumber(ordered)
+    await session.flush()
+    return ordered

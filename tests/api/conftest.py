@@ -51,11 +51,27 @@ def ids(world: World) -> dict[str, Any]:
         "data"
     ]
     guest = ok(api.post("/guests", {"email": "guest@acme.example.com"}), 201)["data"]
+    rule = {
+        "conditions": [
+            {"conditionable_id": step["id"], "conditionable_type": "Step", "operation": "completed"}
+        ],
+        "then_actions": [
+            {
+                "action_type": "deadline",
+                "action_verb": "deadline",
+                "target_step_id": step["id"],
+                "deadline": {"value": 1, "unit": "days"},
+            }
+        ],
+    }
+    path = f"/checklists/{run['checklist_id']}/automated-actions"
+    rule_id = ok(api.post(path, rule), 201)["data"]["id"]
     return {
         "org": world.org.id,
         "template_id": run["checklist_id"],
         "step_id": step["id"],
         "capture_id": capture["id"],
+        "rule_id": rule_id,
         "process_id": run["id"],
         "task_id": tasks[0]["id"],
         "oneoff_id": oneoff["id"],

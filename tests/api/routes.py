@@ -36,6 +36,29 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "label": "new",
     },
     ("PUT", "/checklists/{template_id}/steps/{step_id}/captures/{capture_id}"): {"label": "x"},
+    ("POST", "/checklists/{template_id}/clone"): {"tenant": "{org}"},
+    ("POST", "/checklists/{template_id}/steps/{step_id}/clone"): {},
+    ("PUT", "/checklists/{template_id}/steps/{step_id}/captures"): {
+        "capture_id": "{capture_id}",
+        "position": 1,
+    },
+    ("PUT", "/checklists/{template_id}/steps/{step_id}/captures/{capture_id}/move-out"): {
+        "target_step_id": "{step_id}",
+        "position": 1,
+    },
+    ("POST", "/checklists/{template_id}/automated-actions"): {
+        "conditions": [
+            {
+                "conditionable_id": "{step_id}",
+                "conditionable_type": "Step",
+                "operation": "completed",
+            }
+        ],
+        "then_actions": [
+            {"action_type": "visibility", "action_verb": "hide", "target_step_id": "{step_id}"}
+        ],
+    },
+    ("PUT", "/checklists/{template_id}/automated-actions/{rule_id}"): {"automated_alias": "x"},
     ("POST", "/runs"): {"checklist_id": "{template_id}"},
     ("PUT", "/runs/{process_id}"): {"name": "renamed"},
     ("PUT", "/runs/{process_id}/tasks/{task_id}"): {"title": "renamed"},

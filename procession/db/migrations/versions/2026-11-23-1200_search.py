@@ -13,7 +13,7 @@ table and drops the old one, which drops its triggers and may renumber rowids) m
 the triggers again and run 'rebuild' (copy `_sqlite_up` below).
 
 Revision ID: c4d0e5f0a004
-Revises: c1a0e5f0a001
+Revises: c3c0e5f0a003
 Create Date: 2026-11-23 12:00:00
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c4d0e5f0a004"
-down_revision: str | None = "c1a0e5f0a001"
+down_revision: str | None = "c3c0e5f0a003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
