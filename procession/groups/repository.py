@@ -1,6 +1,7 @@
 """Group statements."""
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,19 +62,24 @@ class GroupRepository(Repository[Group]):
         return set((await self.session.scalars(stmt)).all())
 
 
-async def group_ids_by_user(
+class GroupRef(NamedTuple):
+    id: str
+    name: str
+
+
+async def groups_by_user(
     session: AsyncSession, org_id: str, user_ids: list[int]
-) -> dict[int, list[str]]:
-    """The ids of the organization's groups each user belongs to (one query; every asked
-    user is a key, with an empty list when in no group). Groups come in name order."""
-    found: dict[int, list[str]] = defaultdict(list)
+) -> dict[int, list[GroupRef]]:
+    """The organization's groups each user belongs to (one query; every asked user is a key,
+    with an empty list when in no group). Groups come in name order."""
+    found: dict[int, list[GroupRef]] = defaultdict(list)
     if user_ids:
         stmt = (
-            select(GroupMember.user_id, Group.id)
+            select(GroupMember.user_id, Group.id, Group.name)
             .join(Group, Group.id == GroupMember.group_id)
             .where(Group.org_id == org_id, GroupMember.user_id.in_(user_ids))
             .order_by(Group.name, Group.id)
         )
-        for user_id, group_id in (await session.execute(stmt)).all():
-            found[user_id].append(group_id)
+        for user_id, group_id, name in (await session.execute(stmt)).all():
+            found[user_id].append(GroupRef(group_id, name))
     return {user_id: found.get(user_id, []) for user_id in user_ids}

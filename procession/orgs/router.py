@@ -1,15 +1,24 @@
 """Identity and organization routes: `/me`, members, the organization itself."""
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from procession.api.deps import DbSession, MemberPage, Page
+from procession.api.deps import DbSession, MemberPage, Page, With
 from procession.api.schemas import Data, Listing
 from procession.auth.deps import Caller, CurrentUser
+from procession.auth.models import Membership, User
 from procession.db.repository import PageRequest
+from procession.groups.repository import groups_by_user
 from procession.orgs import service as org_service
-from procession.orgs.schemas import MemberInvite, OrganizationRead, RoleChange, UserRead
+from procession.orgs.schemas import (
+    GroupBrief,
+    MemberInvite,
+    OrganizationRead,
+    RoleChange,
+    UserRead,
+)
 
 router = APIRouter(prefix="/organizations/{org}", tags=["organizations"])
 global_router = APIRouter(tags=["organizations"])
@@ -27,25 +36,40 @@ async def get_me(caller: Caller) -> Data[UserRead]:
     return Data(data=UserRead.of(caller.user, role=caller.role))
 
 
+async def describe_members(
+    session: DbSession, caller: Caller, members: Sequence[tuple[User, Membership]], with_: With
+) -> list[UserRead]:
+    """The members as read, with their groups when `with=groups` asks (one query)."""
+    items = [UserRead.of(user, membership) for user, membership in members]
+    if "groups" in with_:
+        groups = await groups_by_user(session, caller.org_id, [item.id for item in items])
+        for item in items:
+            briefs = [GroupBrief(id=group.id, name=group.name) for group in groups[item.id]]
+            item.groups = Data(data=briefs)
+    return items
+
+
 @router.get("/users")
 async def list_users(
     caller: Caller,
     session: DbSession,
     page: MemberPage,
     request: Request,
+    with_: With,
     q: Annotated[str | None, Query(description="Matches name or email")] = None,
 ) -> Listing[UserRead]:
+    """The organization's members; `with=groups` adds each one's groups."""
     result = await org_service.list_members(session, org_id=caller.org_id, page=page, query=q)
-    items = [UserRead.of(user, membership) for user, membership in result.items]
+    items = await describe_members(session, caller, result.items, with_)
     return Listing.of(result, items, request.url)
 
 
 @router.get("/users-list")
-async def list_users_lite(caller: Caller, session: DbSession) -> Data[list[UserRead]]:
+async def list_users_lite(caller: Caller, session: DbSession, with_: With) -> Data[list[UserRead]]:
     """Every member in one list, without pagination (capped at 10,000)."""
     page = PageRequest(page=1, per_page=10_000)
     result = await org_service.list_members(session, org_id=caller.org_id, page=page)
-    return Data(data=[UserRead.of(user, membership) for user, membership in result.items])
+    return Data(data=await describe_members(session, caller, result.items, with_))
 
 
 @router.post("/users/invite")
@@ -89,9 +113,10 @@ async def approve_user(user_id: int, caller: Caller, session: DbSession) -> Data
 
 
 @router.get("/users/{user_id}")
-async def get_user(user_id: int, caller: Caller, session: DbSession) -> Data[UserRead]:
-    user, membership = await org_service.get_member(session, org_id=caller.org_id, user_id=user_id)
-    return Data(data=UserRead.of(user, membership))
+async def get_user(user_id: int, caller: Caller, session: DbSession, with_: With) -> Data[UserRead]:
+    member = await org_service.get_member(session, org_id=caller.org_id, user_id=user_id)
+    (read,) = await describe_members(session, caller, [member], with_)
+    return Data(data=read)
 
 
 @global_router.get("/me")

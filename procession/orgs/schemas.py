@@ -1,12 +1,19 @@
 """Wire shapes of organizations and members (Tallyfy `Organization`, `User`)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from procession.api.schemas import Timestamp, WireModel
+from procession.api.schemas import Data, Timestamp, WireModel
 from procession.auth.models import Membership, User
 from procession.orgs.models import Organization
+
+
+class GroupBrief(WireModel):
+    """A group a member belongs to, in the users' `with=groups` include."""
+
+    id: str
+    name: str
 
 
 class UserRead(WireModel):
@@ -33,6 +40,8 @@ class UserRead(WireModel):
     reactivated_by: int | None = None
     approved_at: Timestamp | None = None
     invited_by: int | None = None
+    groups: Data[list[GroupBrief]] | None = None
+    includes: ClassVar[frozenset[str]] = frozenset({"groups"})
 
     @classmethod
     def of(cls, user: User, membership: Membership | None = None, role: str = "") -> "UserRead":

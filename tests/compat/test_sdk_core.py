@@ -71,6 +71,22 @@ def test_get_organization_users_list_includes_every_seeded_member(
     assert seeded <= {user.id for user in users.data}
 
 
+@pytest.mark.sdk("get_organization_users", "create_group")
+def test_get_organization_users_with_groups_carries_each_members_groups(
+    sdk: TallyfySDK, org_id: str, live_server: LiveServer
+) -> None:
+    light = live_server.org.light.user_id
+    group = sdk.create_group(org_id, unique("Reviewers"), members=[light])
+
+    users = sdk.get_organization_users(org_id, with_groups=True)
+
+    # The SDK's `User` has no `groups` field; the include arrives in `extra`.
+    groups = {user.id: user.extra["groups"]["data"] for user in users.data}
+    assert {"id": group.id, "name": group.name} in groups[light]
+    assert all(g["id"] != group.id for g in groups[live_server.org.admin.user_id])
+    assert "groups" not in sdk.get_organization_users(org_id).data[0].extra
+
+
 # --- templates and steps --------------------------------------------------------------------
 
 

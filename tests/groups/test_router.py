@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import event
 
 from procession.db.session import unit_of_work
-from procession.groups.repository import group_ids_by_user
+from procession.groups.repository import GroupRef, groups_by_user
 from tests.conftest import Api, World, run_async
 from tests.factories import launch, make_oneoff, make_template, ok, steps_of, tasks_of
 from tests.processes.builders import MISSING_ID, counts, forbidden, invalid, not_found
@@ -152,14 +152,14 @@ def test_list_pages_add_up_to_the_total_and_q_filters_by_name(world: World) -> N
     assert ok(api.get("/groups"))["meta"]["pagination"]["total"] == 13
 
 
-def test_group_ids_by_user_answers_every_user_in_one_query(world: World) -> None:
+def test_groups_by_user_answers_every_user_in_one_query(world: World) -> None:
     api = world.admin
     admin, standard, light = (world.org.admin, world.org.standard, world.org.light)
     b = make_group(api, "B", members=[admin.user_id, standard.user_id])
     a = make_group(api, "A", members=[admin.user_id])
     make_group(world.other_admin, "Elsewhere", members=[world.other.admin.user_id])
 
-    async def lookup() -> tuple[dict[int, list[str]], int]:
+    async def lookup() -> tuple[dict[int, list[GroupRef]], int]:
         async with unit_of_work(world.settings) as session:
             statements: list[str] = []
             sync_engine = session.bind.sync_engine  # type: ignore[union-attr]
@@ -171,15 +171,15 @@ def test_group_ids_by_user_answers_every_user_in_one_query(world: World) -> None
             event.listen(sync_engine, "before_cursor_execute", record)
             try:
                 ids = [admin.user_id, standard.user_id, light.user_id, world.other.admin.user_id]
-                found = await group_ids_by_user(session, world.org.id, ids)
+                found = await groups_by_user(session, world.org.id, ids)
             finally:
                 event.remove(sync_engine, "before_cursor_execute", record)
             return found, len(statements)
 
     found, statements = run_async(lookup())
     assert found == {
-        admin.user_id: [a["id"], b["id"]],
-        standard.user_id: [b["id"]],
+        admin.user_id: [(a["id"], "A"), (b["id"], "B")],
+        standard.user_id: [(b["id"], "B")],
         light.user_id: [],
         world.other.admin.user_id: [],
     }
