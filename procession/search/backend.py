@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     column,
     false,
     func,
@@ -102,7 +103,10 @@ class PostgresFts:
         expression = " & ".join(f"'{w}'" for w in words) + ":*"
         simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
         vector = func.to_tsvector(simple, text_column)
-        tsquery = func.to_tsquery(simple, expression)
+        # Inlined at execution, not a bound parameter: with a parameter, a prepared
+        # statement's generic plan may walk the organization's rows computing to_tsvector
+        # for each instead of using the GIN index.
+        tsquery = func.to_tsquery(simple, bindparam("tsquery", expression, literal_execute=True))
         return Matched(stmt.where(vector.op("@@")(tsquery)), [func.ts_rank(vector, tsquery).desc()])
 
 
