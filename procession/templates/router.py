@@ -172,10 +172,12 @@ async def list_steps(
 async def add_step(
     template_id: str, body: StepCreate, caller: Caller, session: DbSession
 ) -> Data[StepRead]:
-    """Append a step; `tags` (tag ids) are attached to it and listed in the answer."""
+    """Append a step; `tags` (tag ids), when sent, are attached to it and listed in the
+    answer."""
     step = await template_service.add_step(session, caller, template_id, body)
+    tags = bool(body.tags)
     return Data(
-        data=await template_service.get_step(session, caller, template_id, step.id, tags=True)
+        data=await template_service.get_step(session, caller, template_id, step.id, tags=tags)
     )
 
 
