@@ -1,10 +1,11 @@
 """Declarative base, naming convention and the mixins every table uses."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import ForeignKey, Integer, MetaData, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from procession.db.types import UTCDateTime, utcnow
@@ -77,3 +78,26 @@ class LegalHoldMixin:
     @property
     def is_on_hold(self) -> bool:
         return self.legal_hold_at is not None
+
+
+def exactly_one_of(columns: Iterable[str]) -> CheckConstraint:
+    """The check of a link table that points at its subject through one nullable foreign key
+    per kind of subject: exactly one of `columns` is set."""
+    set_count = " + ".join(f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)" for column in columns)
+    return CheckConstraint(f"{set_count} = 1", name="exactly_one_subject")
+
+
+class SubjectLinkMixin:
+    """A row that points at one subject (template, process, task, ...) through one of several
+    nullable foreign keys; `subject_columns` maps Tallyfy's `subject_type` to its column."""
+
+    subject_columns: ClassVar[dict[str, str]]
+
+    @property
+    def subject(self) -> tuple[str, str]:
+        """(Tallyfy subject_type, subject id)."""
+        for subject_type, column in self.subject_columns.items():
+            value = getattr(self, column)
+            if value is not None:
+                return subject_type, value
+        raise AssertionError(f"{type(self).__name__} without a subject")

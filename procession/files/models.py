@@ -1,9 +1,17 @@
 """An uploaded file's record. The bytes live on disk (`storage.py`), named by the record's id."""
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.base import (
+    Base,
+    HexIdMixin,
+    LifecycleMixin,
+    OrgScopedMixin,
+    SubjectLinkMixin,
+    TimestampMixin,
+    exactly_one_of,
+)
 from procession.processes.models import Process
 from procession.tasks.models import Task
 from procession.templates.models import Template
@@ -12,7 +20,7 @@ from procession.templates.models import Template
 SUBJECT_COLUMNS = {"Checklist": "template_id", "Run": "process_id", "Task": "task_id"}
 
 
-class Asset(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
+class Asset(SubjectLinkMixin, HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
     """A stored file, attached to a template (kick-off field), a process or a task.
 
     Its lifecycle follows its subject through the relationships below (declared from this
@@ -23,16 +31,8 @@ class Asset(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
     """
 
     __tablename__ = "assets"
-    __table_args__ = (
-        CheckConstraint(
-            " + ".join(
-                f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
-                for column in SUBJECT_COLUMNS.values()
-            )
-            + " = 1",
-            name="exactly_one_subject",
-        ),
-    )
+    subject_columns = SUBJECT_COLUMNS
+    __table_args__ = (exactly_one_of(SUBJECT_COLUMNS.values()),)
 
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(127))
@@ -73,12 +73,3 @@ class Asset(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
             "assets", lazy="raise", passive_deletes=True, info={"lifecycle": "cascade"}
         ),
     )
-
-    @property
-    def subject(self) -> tuple[str, str]:
-        """(Tallyfy subject_type, subject id)."""
-        for subject_type, column in SUBJECT_COLUMNS.items():
-            value = getattr(self, column)
-            if value is not None:
-                return subject_type, value
-        raise AssertionError("asset without a subject")

@@ -2,10 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procession.db.base import Base, HexIdMixin, OrgScopedMixin, TimestampMixin
+from procession.db.base import (
+    Base,
+    HexIdMixin,
+    OrgScopedMixin,
+    SubjectLinkMixin,
+    TimestampMixin,
+    exactly_one_of,
+)
 from procession.db.types import utcnow
 
 FOLDER_TYPES = ("checklist", "run")
@@ -32,7 +39,7 @@ class Folder(HexIdMixin, OrgScopedMixin, TimestampMixin, Base):
     position: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class FolderObject(Base):
+class FolderObject(SubjectLinkMixin, Base):
     """One object in one folder. One nullable foreign key per subject kind, exactly one set,
     so the database removes the row with the folder or with its subject (a purged template,
     process or task) on every engine.
@@ -42,15 +49,9 @@ class FolderObject(Base):
     """
 
     __tablename__ = "folder_objects"
+    subject_columns = SUBJECT_COLUMNS
     __table_args__ = (
-        CheckConstraint(
-            " + ".join(
-                f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
-                for column in SUBJECT_COLUMNS.values()
-            )
-            + " = 1",
-            name="exactly_one_subject",
-        ),
+        exactly_one_of(SUBJECT_COLUMNS.values()),
         UniqueConstraint("folder_id", "process_id", name="uq_folder_objects_folder_process"),
         UniqueConstraint("folder_id", "task_id", name="uq_folder_objects_folder_task"),
     )
@@ -67,12 +68,3 @@ class FolderObject(Base):
         ForeignKey("tasks.id", ondelete="CASCADE"), default=None, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def subject(self) -> tuple[str, str]:
-        """(Tallyfy subject_type, subject id)."""
-        for subject_type, column in SUBJECT_COLUMNS.items():
-            value = getattr(self, column)
-            if value is not None:
-                return subject_type, value
-        raise AssertionError("folder object without a subject")

@@ -2,10 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.base import (
+    Base,
+    HexIdMixin,
+    LifecycleMixin,
+    OrgScopedMixin,
+    SubjectLinkMixin,
+    TimestampMixin,
+    exactly_one_of,
+)
 from procession.db.types import utcnow
 
 # The subjects a tag can be attached to: Tallyfy's subject_type -> our column on Tagging.
@@ -38,7 +46,7 @@ class Tag(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
     is_auto_generated: Mapped[bool] = mapped_column(default=False)
 
 
-class Tagging(Base):
+class Tagging(SubjectLinkMixin, Base):
     """A tag on one subject. One nullable foreign key per subject kind, exactly one set, so the
     database deletes the link with either side (ON DELETE CASCADE) on every engine.
 
@@ -47,15 +55,9 @@ class Tagging(Base):
     """
 
     __tablename__ = "taggings"
+    subject_columns = SUBJECT_COLUMNS
     __table_args__ = (
-        CheckConstraint(
-            " + ".join(
-                f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
-                for column in SUBJECT_COLUMNS.values()
-            )
-            + " = 1",
-            name="exactly_one_subject",
-        ),
+        exactly_one_of(SUBJECT_COLUMNS.values()),
         UniqueConstraint("tag_id", "template_id", "process_id", "task_id", "step_id"),
     )
 
@@ -74,12 +76,3 @@ class Tagging(Base):
         ForeignKey("template_steps.id", ondelete="CASCADE"), default=None, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def subject(self) -> tuple[str, str]:
-        """(Tallyfy subject_type, subject id)."""
-        for subject_type, column in SUBJECT_COLUMNS.items():
-            value = getattr(self, column)
-            if value is not None:
-                return subject_type, value
-        raise AssertionError("tagging without a subject")
