@@ -11,11 +11,12 @@ server dies between the two, the key stays "running" until its lease ends (`LEAS
 which a retry runs the request again: the one window where a retry can repeat an effect.
 """
 
+import asyncio
 import hashlib
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from procession.api.body_guard import replay
@@ -28,6 +29,7 @@ from procession.idempotency.models import IdempotentRequest
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KEEP = timedelta(hours=24)
 LEASE = timedelta(seconds=60)
+REMEMBER_ATTEMPTS = 6  # each try waits out the busy timeout; 0.1 s to 1.6 s between tries
 KEPT_HEADERS = frozenset({b"content-type", b"location"})
 
 
@@ -50,7 +52,17 @@ class Idempotency:
             b"\n".join([scope["method"].encode(), scope["path"].encode(), body])
         ).hexdigest()
         database: Database = scope["app"].state.database
-        claim = await claim_key(database, client, key, fingerprint)
+        try:
+            claim = await claim_key(database, client, key, fingerprint)
+        except OperationalError:
+            # Busy before anything ran: the client may simply send it again.
+            await error_response(
+                503,
+                "The database is busy; retry shortly",
+                "SERVICE_UNAVAILABLE",
+                headers={"Retry-After": "1"},
+            )(scope, receive, send)
+            return
         if isinstance(claim, IdempotentRequest):
             await replay_answer(claim, scope, receive, send)
             return
@@ -80,9 +92,18 @@ class Idempotency:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            status = int(answer["status"])  # type: ignore[call-overload]
+            await remember(database, client, key, answer)
+
+
+async def remember(database: Database, client: str, key: str, answer: dict[str, object]) -> None:
+    """Store the answer under the claimed key (or free the key after a 5xx). The write it
+    answers for has committed, so a busy database is waited out rather than given up on: a
+    key left claimed would let a retry after the lease run the write a second time."""
+    status = int(answer["status"])  # type: ignore[call-overload]
+    row = (IdempotentRequest.client == client) & (IdempotentRequest.key == key)
+    for attempt in range(REMEMBER_ATTEMPTS):
+        try:
             async with database.transaction() as session:
-                row = (IdempotentRequest.client == client) & (IdempotentRequest.key == key)
                 if status >= 500:
                     await session.execute(delete(IdempotentRequest).where(row))
                 else:
@@ -95,6 +116,11 @@ class Idempotency:
                             body=b"".join(answer["body"]),  # type: ignore[arg-type]
                         )
                     )
+            return
+        except OperationalError:
+            if attempt == REMEMBER_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.1 * 2**attempt)
 
 
 async def claim_key(
