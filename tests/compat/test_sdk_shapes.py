@@ -131,3 +131,28 @@ def test_errors_reach_the_sdk_as_tallyfy_errors_with_status_and_message(
     assert raised.value.status_code == 404
     assert "Resource not found" in str(raised.value)
     assert raised.value.response_data["error"] is True
+
+
+@pytest.mark.sdk("upload_file", "download_file")
+def test_downloads_answer_the_bytes_themselves_never_a_redirect(
+    sdk: TallyfySDK,
+    org_id: str,
+    build_template: Callable[..., Blueprint],
+    live_server: LiveServer,
+) -> None:
+    run = sdk.launch_process(org_id, build_template(steps=1).id, "Download")
+    task = sdk.get_tasks_for_process(org_id, process_id=run.id).data[0]
+    content = uuid.uuid4().bytes * 1000
+    asset = sdk.upload_file(org_id, content, "notes.txt", "ko_field", "Task", task.id)
+
+    # The SDK downloads with redirects refused: the server must answer 200 with the bytes.
+    response = httpx.get(
+        f"{live_server.base_url}/organizations/{org_id}/file/{asset.id}/dl",
+        headers={"Authorization": f"Bearer {live_server.org.admin.token}"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 200
+    assert response.content == content
+    assert response.headers["content-length"] == str(len(content))
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert sdk.download_file(org_id, asset.id) == content
