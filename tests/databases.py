@@ -104,8 +104,12 @@ def snapshot(settings: Settings, *, skip: tuple[str, ...] = ("audit_events",)) -
     engine = sync_engine(settings)
     try:
         with engine.connect() as db:
+            # The full-text search tables (SQLite FTS5 and its shadow tables) are an index
+            # the database keeps from the base tables, not data of their own.
             tables = [
-                t for t in inspect(db).get_table_names() if t not in skip and t != "alembic_version"
+                t
+                for t in inspect(db).get_table_names()
+                if t not in skip and t != "alembic_version" and not t.startswith("search_")
             ]
             return {
                 table: sorted(

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from procession.api.deps import Archived, DbSession, MemberPage, Page, With
 from procession.api.schemas import Data, Listing
@@ -14,6 +14,12 @@ from procession.guests.schemas import GuestCreate, GuestRead, GuestUpdate
 from procession.tasks import service as task_service
 from procession.tasks.schemas import TaskRead
 from procession.tasks.service import SORT_PATTERN, TaskFilters
+
+# Guests are addressed by email in the path (the SDK percent-encodes it). A slash, or a bare
+# `.`/`..` that clients resolve as a dot segment, can never name one: such paths would
+# otherwise route elsewhere instead of answering as a guest route.
+GuestEmail = Annotated[str, Path(pattern=r"^[^/@\s]+@[^/@\s]+$", max_length=254)]
+GuestKey = Annotated[str, Path(pattern=r"^[^/.\s][^/\s]*$", max_length=254)]
 
 router = APIRouter(prefix="/organizations/{org}", tags=["guests"])
 ALL_ROWS = 10_000
@@ -68,7 +74,7 @@ async def create_guest(
 
 @router.get("/guests/{guest_email}")
 async def get_guest(
-    guest_email: str, caller: Caller, session: DbSession, includes: With, request: Request
+    guest_email: GuestEmail, caller: Caller, session: DbSession, includes: With, request: Request
 ) -> Data[GuestRead]:
     guest = await guest_service.get_guest(session, caller, guest_email)
     return Data(data=(await describe(session, caller, request, [guest], "stats" in includes))[0])
@@ -76,7 +82,7 @@ async def get_guest(
 
 @router.put("/guests/{guest_email}")
 async def update_guest(
-    guest_email: str, body: GuestUpdate, caller: Caller, session: DbSession, request: Request
+    guest_email: GuestEmail, body: GuestUpdate, caller: Caller, session: DbSession, request: Request
 ) -> Data[GuestRead]:
     guest = await guest_service.update_guest(session, caller, guest_email, body)
     return Data(data=GuestRead.of(guest, str(request.base_url)))
@@ -84,7 +90,7 @@ async def update_guest(
 
 @router.delete("/guests/{guest_email}/disable")
 async def disable_guest(
-    guest_email: str, caller: Caller, session: DbSession, request: Request
+    guest_email: GuestEmail, caller: Caller, session: DbSession, request: Request
 ) -> Data[GuestRead]:
     guest = await guest_service.disable_guest(session, caller, guest_email)
     return Data(data=GuestRead.of(guest, str(request.base_url)))
@@ -92,7 +98,7 @@ async def disable_guest(
 
 @router.put("/guests/{guest_email}/enable")
 async def enable_guest(
-    guest_email: str, caller: Caller, session: DbSession, request: Request
+    guest_email: GuestEmail, caller: Caller, session: DbSession, request: Request
 ) -> Data[GuestRead]:
     guest = await guest_service.enable_guest(session, caller, guest_email)
     return Data(data=GuestRead.of(guest, str(request.base_url)))
@@ -100,7 +106,7 @@ async def enable_guest(
 
 @router.get("/guests/{guest_id}/tasks")
 async def list_guest_tasks(
-    guest_id: str,
+    guest_id: GuestKey,
     caller: Caller,
     session: DbSession,
     page: Page,
