@@ -112,7 +112,8 @@ async def approve_user(user_id: int, caller: Caller, session: DbSession) -> Data
     return Data(data=UserRead.of(user, membership))
 
 
-@router.get("/users/{user_id}")
+# `:int` so that `/users/invite` and its kin never read as a user id (405, not 422).
+@router.get("/users/{user_id:int}")
 async def get_user(user_id: int, caller: Caller, session: DbSession, with_: With) -> Data[UserRead]:
     member = await org_service.get_member(session, org_id=caller.org_id, user_id=user_id)
     (read,) = await describe_members(session, caller, [member], with_)
