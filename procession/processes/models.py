@@ -34,6 +34,8 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
         Index("ix_processes_org_live_created", "org_id", "archived_at", "created_at"),
         Index("ix_processes_org_kind", "org_id", "kind"),
         Index("ix_processes_org_starred", "org_id", "is_starred"),
+        # The next sequence number is max(increment_id) per organization: an index seek.
+        Index("ix_processes_org_increment", "org_id", "increment_id"),
     )
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)

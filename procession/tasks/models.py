@@ -29,6 +29,8 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
     __table_args__ = (
         Index("ix_tasks_process_position", "process_id", "position"),
         Index("ix_tasks_org_live_status", "org_id", "archived_at", "status"),
+        # The next sequence number is max(increment_id) per organization: an index seek.
+        Index("ix_tasks_org_increment", "org_id", "increment_id"),
     )
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)

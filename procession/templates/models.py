@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procession.automations.models import AutomationRule
@@ -25,6 +25,8 @@ class Template(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Legal
     """
 
     __tablename__ = "templates"
+    # The next sequence number is max(increment_id) per organization: an index seek.
+    __table_args__ = (Index("ix_templates_org_increment", "org_id", "increment_id"),)
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)
     title: Mapped[str] = mapped_column(String(250))

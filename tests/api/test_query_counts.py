@@ -94,3 +94,38 @@ def test_reading_a_run_costs_the_same_for_two_tasks_or_twenty(world: World) -> N
             )
         )
     assert costs[0] == costs[1]
+
+
+def statements_for_write(world: World, method: str, path: str, body: Any = None) -> int:
+    api = world.admin
+    with counted(world) as statements:
+        answer = api.request(method, path, json=body)
+        assert answer.status_code < 300, answer.text
+    return len(statements)
+
+
+def test_launching_costs_the_same_for_two_steps_or_twenty(world: World) -> None:
+    api = world.admin
+    costs = []
+    for steps in (2, 20):
+        template_id = populate(api, runs=0, steps=steps)
+        costs.append(statements_for_write(world, "POST", "/runs", {"checklist_id": template_id}))
+    assert costs[0] == costs[1], f"launch: {costs[0]} statements for 2 steps, {costs[1]} for 20"
+
+
+def test_archive_restore_and_purge_cost_the_same_for_two_tasks_or_twenty(world: World) -> None:
+    """The lifecycle cascades are set-based: one statement per table, whatever the rows."""
+    api = world.admin
+    costs = []
+    for steps in (2, 20):
+        populate(api, runs=1, steps=steps)
+        run_id = ok(api.get("/runs?per_page=1"))["data"][0]["id"]
+        costs.append(
+            (
+                statements_for_write(world, "DELETE", f"/runs/{run_id}"),
+                statements_for_write(world, "PUT", f"/runs/{run_id}/activate"),
+                statements_for_write(world, "DELETE", f"/runs/{run_id}"),
+                statements_for_write(world, "DELETE", f"/runs/{run_id}/delete"),
+            )
+        )
+    assert costs[0] == costs[1], f"(archive, restore, archive, purge): {costs[0]} vs {costs[1]}"
