@@ -31,10 +31,11 @@ class Settings(BaseSettings):
     """When true, a request without an `X-Tallyfy-Client` header answers 401 (strict mode)."""
     db_pool_size: int = 10
     """Connections kept per worker (PostgreSQL; SQLite keeps one per concurrent request)."""
-    sqlite_driver: Literal["inline", "aiosqlite"] = "aiosqlite"
+    sqlite_driver: Literal["inline", "aiosqlite"] = "inline"
     """How the server reaches SQLite: `inline` runs each statement on the event loop
-    (`db/inline_sqlite.py`, several times faster for short statements); `aiosqlite` on a
-    worker thread per connection."""
+    (`db/inline_sqlite.py`; writers of one process take turns on an asyncio lock);
+    `aiosqlite` on a worker thread per connection, where concurrent writers wait in SQLite's
+    busy handler (bench/: 2-3x slower reads, writes timing out under load)."""
     log_level: str = "info"
     rate_limit: str = "6000/minute"
     """Requests per organization, in `limits` notation; several windows with `;` (Tallyfy's
