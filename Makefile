@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve migrate demo test test-pg fuzz crash bench-get lint typecheck fmt check revision clean
+.PHONY: install run serve migrate demo test test-pg fuzz crash bench bench-quick bench-lifecycle lint typecheck fmt check revision clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Procession needs Python 3.11 or newer")'
@@ -52,8 +52,14 @@ crash: install ## SIGKILL the server mid-archive/restore/purge 100 times each, S
 	PROCESSION_CRASH_RUNS=100 $(BIN)/pytest -p no:cacheprovider tests/crash
 	scripts/with-postgres.sh sh -c 'PROCESSION_CRASH_RUNS=100 TEST_DATABASE_URL="$$DATABASE_URL" $(BIN)/pytest -p no:cacheprovider tests/crash'
 
-bench-get: install ## GET one process: Procession against the bare Starlette + sqlite3 floor (needs wrk)
-	$(BIN)/python -m bench.get_one
+bench: install ## benchmark suite at scale (about 20 min; needs wrk): table + bench/results/latest.json
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: install ## the same suite on a tenth of the data, short runs (a few minutes)
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+bench-lifecycle: install ## archive/restore/purge of one 10,000-task process against hand-written SQL
+	$(BIN)/python -m bench.lifecycle $(BENCH_ARGS)
 
 revision: install ## new migration from model changes: make revision m="what changed"
 	$(BIN)/alembic revision --autogenerate -m "$(m)"

@@ -1,45 +1,107 @@
-"""The floor Procession is measured against: a bare Starlette app (no FastAPI, no ORM) that
-runs the same SQL for an operation with the standard library's sqlite3.
+"""The floor Procession is measured against: a bare Starlette app (no FastAPI, no ORM, no
+validation) that runs the very same SQL for an operation with the standard library's sqlite3.
 
-Serve with: BENCH_DB=path uvicorn bench.floor:app
+"The same SQL" is taken literally: bench/http.py records the statements and parameters
+Procession sends for one request of each operation, and this app replays them for every
+request naming that operation (the `X-Bench-Op` header the load generator sends). Ids the
+recorded request created (a launched process, its tasks, a new comment) are swapped for
+fresh ones on every replay, so inserts insert new rows as Procession's do. The answer is
+the rows the statements read, as JSON.
+
+Serve with: BENCH_DB=path BENCH_SCRIPT=recording.json uvicorn bench.floor:app
 """
 
-import hashlib
 import json
 import os
+import re
 import sqlite3
+import uuid
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-db = sqlite3.connect(os.environ.get("BENCH_DB", "var/procession.db"), check_same_thread=False)
-db.row_factory = sqlite3.Row
-
-PRINCIPAL = """
-SELECT users.id, memberships.role, memberships.status FROM users
-JOIN api_tokens ON api_tokens.user_id = users.id
-LEFT OUTER JOIN memberships ON memberships.user_id = users.id AND memberships.org_id = ?
-WHERE api_tokens.token_hash = ?"""
-PROCESS = "SELECT * FROM processes WHERE processes.org_id = ? AND processes.id = ?"
+HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def error(status: int) -> Response:
-    return Response(b'{"error":true}', status, media_type="application/json")
+def connect(path: str) -> sqlite3.Connection:
+    """Autocommit mode: the recording holds Procession's own BEGIN; COMMIT is added here."""
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 5000")
+    return db
 
 
-async def get_run(request: Request) -> Response:
-    org, run = request.path_params["org"], request.path_params["run"]
-    token = request.headers.get("authorization", "").removeprefix("Bearer ")
-    principal = db.execute(PRINCIPAL, (org, hashlib.sha256(token.encode()).hexdigest())).fetchone()
-    if principal is None:
-        return error(401)
-    row = db.execute(PROCESS, (org, run)).fetchone()
-    if row is None:
-        return error(404)
-    body = json.dumps({"data": dict(row)}, default=str).encode()
-    return Response(body, media_type="application/json")
+def fresh(value: Any, ids: dict[str, str]) -> Any:
+    """`value` with every id the recorded request created replaced by this request's own."""
+    if isinstance(value, str) and value in ids:
+        return ids[value]
+    return value
 
 
-app = Starlette(routes=[Route("/api/organizations/{org}/runs/{run}", get_run)])
+def replay(db: sqlite3.Connection, script: dict[str, Any]) -> list[list[Any]]:
+    ids = {old: uuid.uuid4().hex for old in script["generated"]}
+    rows: list[list[Any]] = []
+    try:
+        for statement, parameters in script["statements"]:
+            cursor = db.execute(statement, [fresh(p, ids) for p in parameters])
+            if cursor.description:
+                rows.extend(list(row) for row in cursor.fetchall())
+        if db.in_transaction:
+            db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return rows
+
+
+def insert_rows(db: sqlite3.Connection, script: dict[str, Any]) -> None:
+    """Only the rows the recorded request inserted, as a raw `executemany` per statement,
+    in one transaction: the floor of a launch."""
+    ids = {old: uuid.uuid4().hex for old in script["generated"]}
+    groups: dict[str, list[list[Any]]] = {}
+    for statement, parameters in script["statements"]:
+        if statement.lstrip().upper().startswith("INSERT"):
+            groups.setdefault(statement, []).append([fresh(p, ids) for p in parameters])
+    db.execute("BEGIN IMMEDIATE")
+    for statement, rows in groups.items():
+        db.executemany(statement, rows)
+    db.execute("COMMIT")
+
+
+def build() -> Starlette:
+    db = connect(os.environ["BENCH_DB"])
+    with open(os.environ["BENCH_SCRIPT"]) as recording:
+        scripts: dict[str, Any] = json.load(recording)
+
+    async def serve(request: Request) -> Response:
+        script = scripts.get(request.headers.get("x-bench-op", ""))
+        if script is None:
+            return Response(b'{"error":true}', 404, media_type="application/json")
+        await request.body()
+        rows = replay(db, script)
+        body = json.dumps({"data": rows}, default=str).encode()
+        return Response(body, script["status"], media_type="application/json")
+
+    methods = ["GET", "POST", "PUT", "DELETE"]
+    return Starlette(routes=[Route("/{path:path}", serve, methods=methods)])
+
+
+def generated_ids(statements: list[tuple[str, list[Any]]]) -> list[str]:
+    """Ids that first appear as a parameter of an INSERT: the rows the request created."""
+    seen: set[str] = set()
+    created: list[str] = []
+    for statement, parameters in statements:
+        inserting = statement.lstrip().upper().startswith("INSERT")
+        for value in parameters:
+            if isinstance(value, str) and HEX_ID.match(value) and value not in seen:
+                seen.add(value)
+                if inserting:
+                    created.append(value)
+    return created
+
+
+app = build() if "BENCH_SCRIPT" in os.environ else Starlette()

@@ -1,0 +1,130 @@
+"""The benchmark suite: `make bench` (about 15 minutes) or `make bench-quick` (a tenth of
+the data, short runs). Seeds a large organization, measures every core operation over HTTP
+against its floor, list latency as archived history grows, and archive/restore/purge at the
+database level against raw set-based SQL. Prints the tables and writes
+bench/results/latest.json.
+
+    .venv/bin/python -m bench [--quick] [--database-url postgresql://...]
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bench.lifecycle as lifecycle
+from bench import http
+from bench.seed import Scale, Seeded, add_archived_history, seed
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def print_http(results: list[http.Result], workers: tuple[int, ...]) -> None:
+    print(f"\nHTTP, wrk -t1 -c{http.CONCURRENCY} over loopback; req/s and p50/p95/p99 ms")
+    header = f"{'operation':28}"
+    for w in workers:
+        header += f"{f'procession {w}w':>28}{f'floor {w}w':>10}{'ratio':>7}"
+    print(header)
+    for result in results:
+        line = f"{result.operation:28}"
+        for w in workers:
+            mine, floor = result.figures.get(f"procession {w}w"), result.figures.get(f"floor {w}w")
+            if mine is None:
+                line += " " * 45
+                continue
+            line += f"{mine.throughput:>8.0f} {mine.p50:>5.1f}/{mine.p95:>5.1f}/{mine.p99:>6.1f}"
+            if floor:
+                line += f"{floor.throughput:>10.0f}{mine.throughput / floor.throughput:>7.2f}"
+            else:
+                line += " " * 17
+        late = sum(f.timeouts for f in result.figures.values())
+        print(line + (f"  ({late} requests timed out after 10 s)" if late else ""))
+
+
+def history(seeded: Seeded, scale: Scale, seconds: float, workdir: Path) -> list[dict[str, Any]]:
+    """List latency with 1x, 10x and 100x the seeded archived history."""
+    base = scale.processes // 4
+    op = http.Operation("list runs, first page", [("GET", "/runs", None)])
+    env = {"DATABASE_URL": seeded.database_url, **http.SERVER_ENV}
+    figures = []
+    archived = base
+    for times in (1, 10, 100):
+        if times > 1:
+            extra = base * times - archived
+            add_archived_history(seeded, extra, first_number=10 * scale.processes + archived)
+            archived += extra
+        with http.served(["--factory", "procession.main:create_app"], 1, env) as port:
+            http.wrk(port, seeded, op, 1, workdir)
+            found = http.wrk(port, seeded, op, seconds, workdir)
+        figures.append({"archived": archived, **asdict(found)})
+        print(
+            f"list runs with {archived:>8} archived: {found.throughput:>6.0f} req/s, "
+            f"p50 {found.p50:.1f} ms, p99 {found.p99:.1f} ms"
+        )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--database-url", help="an empty database (default: a new SQLite file)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    scale = Scale.quick() if args.quick else Scale()
+    seconds = 3.0 if args.quick else 10.0
+    workers = (1, 2)
+    workdir = Path(tempfile.mkdtemp(prefix="procession-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    try:
+        started = time.perf_counter()
+        seeded = seed(url, workdir, scale)
+        seeding = time.perf_counter() - started
+        print(
+            f"seeded in {seeding:.0f} s: " + ", ".join(f"{n} {t}" for t, n in seeded.rows.items())
+        )
+        results = http.run(seeded, workdir, seconds, workers)
+        print_http(results, workers)
+        print()
+        growth = history(seeded, scale, seconds, workdir)
+        print()
+        cascades = lifecycle.run(
+            args.database_url, *((1_000, 10_000) if args.quick else (10_000, 100_000))
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "engine": url.split(":", 1)[0],
+        "quick": args.quick,
+        "seeded_rows": seeded.rows,
+        "seeding_seconds": round(seeding, 1),
+        "http": [asdict(r) for r in results],
+        "archived_history": growth,
+        "lifecycle": cascades,
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten: {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
