@@ -64,10 +64,10 @@ def serve(
     workers: int = 1,
 ) -> None:
     """Serve the API with uvicorn."""
-    import uvicorn
+    from procession.ops.serving import serve as serve_app
 
     settings = get_settings()
-    uvicorn.run(
+    serve_app(
         "procession.main:create_app",
         factory=True,
         host=host or settings.host,
