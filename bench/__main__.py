@@ -70,7 +70,7 @@ def history(seeded: Seeded, scale: Scale, seconds: float, workdir: Path) -> list
             extra = base * times - archived
             add_archived_history(seeded, extra, first_number=10 * scale.processes + archived)
             archived += extra
-        with http.served(["--factory", "procession.main:create_app"], 1, env) as port:
+        with http.served(http.PROCESSION, 1, env) as port:
             http.wrk(port, seeded, op, 1, workdir)
             found = http.wrk(port, seeded, op, seconds, workdir)
         figures.append({"archived": archived, **asdict(found)})

@@ -169,9 +169,14 @@ def record_scripts(seeded: Seeded, ops: list[Operation], path: Path) -> None:
     path.write_text(json.dumps(scripts, default=str))
 
 
+PROCESSION = ["procession.main:create_app", "--factory"]
+FLOOR = ["bench.floor:app"]
+
+
 def serve(app: list[str], port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", *app, "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    """Start `app` (PROCESSION or FLOOR) served as `procession serve` serves (bench/serve.py)
+    and wait until it answers."""
+    command = [sys.executable, "-m", "bench.serve", app[0], str(port), str(workers), *app[1:]]
     server = subprocess.Popen(command, env={**os.environ, **env})
     for _ in range(200):
         try:
@@ -296,18 +301,18 @@ def run(
     results = {op.name.split("#")[0]: Result(op.name.split("#")[0], op.kind) for op in ops}
     for slot, workers in enumerate(worker_counts):
         mine = [op for op in ops if op.name.partition("#")[2] in ("", str(slot))]
-        with served(["--factory", "procession.main:create_app"], workers, procession_env) as port:
+        with served(PROCESSION, workers, procession_env) as port:
             for op in mine:
                 wrk(port, seeded, op, 1, workdir)  # warm up (and fill caches)
                 figures = wrk(port, seeded, op, seconds, workdir)
                 results[op.name.split("#")[0]].figures[f"procession {workers}w"] = figures
         if not on_sqlite:
             continue  # the floor is sqlite3's: on PostgreSQL the comparison is with SQLite
-        with served(["bench.floor:app"], workers, floor_env) as port:
+        with served(FLOOR, workers, floor_env) as port:
             for op in mine:
                 figures = wrk(port, seeded, op, seconds, workdir)
                 results[op.name.split("#")[0]].figures[f"floor {workers}w"] = figures
-    with served(["--factory", "procession.main:create_app"], 1, procession_env) as port:
+    with served(PROCESSION, 1, procession_env) as port:
         launch = Result(big_launch.name, "write")
         launch.figures["procession 1w"] = one_by_one(port, seeded, big_launch.requests * LAUNCHES)
         if on_sqlite:
