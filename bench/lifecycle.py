@@ -56,6 +56,7 @@ from sqlalchemy import Connection, Integer, Table, create_engine, func, select
 from sqlalchemy.engine import URL, make_url
 from starlette.testclient import TestClient
 
+from bench.seed import poster
 from procession.audit import service as audit_service
 from procession.audit.models import AuditEvent
 from procession.auth import service as auth_service
@@ -197,12 +198,7 @@ def make_prototype(settings: Settings, org_id: str, admin_id: int, token: str) -
     with TestClient(create_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         base = f"/api/organizations/{org_id}"
-
-        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-            answer = client.post(base + path, json=body)
-            assert answer.status_code in (200, 201), answer.text
-            data: dict[str, Any] = answer.json()["data"]
-            return data
+        post = poster(client, org_id)
 
         template = post("/checklists", {"title": "Lifecycle bench"})["id"]
         for n in range(1, STEPS + 1):

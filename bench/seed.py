@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,6 +93,18 @@ def make_organization(database_url: str, workdir: Path) -> tuple[str, str]:
     return org.group(1), token.group(1)
 
 
+def poster(client: TestClient, org: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """`post(path, body)`: a POST under the organization that must succeed; its `data`."""
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = client.post(f"/api/organizations/{org}{path}", json=body)
+        assert answer.status_code in (200, 201), answer.text
+        data: dict[str, Any] = answer.json()["data"]
+        return data
+
+    return post
+
+
 def make_prototype(database_url: str, org: str, token: str) -> tuple[str, str, str, str]:
     """A template, a run of it with comments, a tag, and a 100-step template, through the
     API. Returns (template id, process id, tag id, 100-step template id)."""
@@ -102,12 +114,7 @@ def make_prototype(database_url: str, org: str, token: str) -> tuple[str, str, s
     with TestClient(create_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         base = f"/api/organizations/{org}"
-
-        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-            answer = client.post(base + path, json=body)
-            assert answer.status_code in (200, 201), answer.text
-            data: dict[str, Any] = answer.json()["data"]
-            return data
+        post = poster(client, org)
 
         def template_of(title: str, steps: int) -> str:
             template: str = post("/checklists", {"title": title})["id"]
