@@ -70,6 +70,11 @@ class Operation:
     kind: str = "read"  # read | write
     cursor: int = 0  # requests sent so far: the next run goes on from here
 
+    @property
+    def title(self) -> str:
+        """The name without its share suffix (`complete a task#1` is `complete a task`)."""
+        return self.name.partition("#")[0]
+
 
 @dataclass
 class Figures:
@@ -298,20 +303,20 @@ def run(
         "BENCH_SCRIPT": str(recording_file),
     }
     on_sqlite = seeded.database_url.startswith("sqlite")
-    results = {op.name.split("#")[0]: Result(op.name.split("#")[0], op.kind) for op in ops}
+    results = {op.title: Result(op.title, op.kind) for op in ops}
     for slot, workers in enumerate(worker_counts):
         mine = [op for op in ops if op.name.partition("#")[2] in ("", str(slot))]
         with served(PROCESSION, workers, procession_env) as port:
             for op in mine:
                 wrk(port, seeded, op, 1, workdir)  # warm up (and fill caches)
                 figures = wrk(port, seeded, op, seconds, workdir)
-                results[op.name.split("#")[0]].figures[f"procession {workers}w"] = figures
+                results[op.title].figures[f"procession {workers}w"] = figures
         if not on_sqlite:
             continue  # the floor is sqlite3's: on PostgreSQL the comparison is with SQLite
         with served(FLOOR, workers, floor_env) as port:
             for op in mine:
                 figures = wrk(port, seeded, op, seconds, workdir)
-                results[op.name.split("#")[0]].figures[f"floor {workers}w"] = figures
+                results[op.title].figures[f"floor {workers}w"] = figures
     with served(PROCESSION, 1, procession_env) as port:
         launch = Result(big_launch.name, "write")
         launch.figures["procession 1w"] = one_by_one(port, seeded, big_launch.requests * LAUNCHES)
