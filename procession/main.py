@@ -5,16 +5,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from prometheus_client import CollectorRegistry, ProcessCollector
-from prometheus_fastapi_instrumentator import Instrumentator
 
 from procession import __version__
 from procession.admin.app import create_admin_app
 from procession.api.body_guard import BodyGuard
+from procession.api.dispatch import RouteIndex
 from procession.api.errors import install_error_handlers
 from procession.api.prefix import PREFIX, ApiPrefix
 from procession.api.rate_limit import OrgRateLimiter
-from procession.api.router import build_api_router
+from procession.api.router import api_routes, build_api_router
 from procession.bulk import runner as bulk_runner
 from procession.config import Settings, get_settings
 from procession.db import lifecycle
@@ -24,6 +23,7 @@ from procession.files.upload import is_upload
 from procession.idempotency.middleware import Idempotency
 from procession.ops import background
 from procession.ops.logs import RequestLog, configure_logging
+from procession.ops.metrics import install_metrics
 from procession.ops.router import router as ops_router
 from procession.retention import service as retention_service
 from procession.webhooks import delivery as webhook_delivery
@@ -88,14 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix=PREFIX)
     app.include_router(ops_router)
-    # A registry per app: apps built in one process (tests) never share or hide counters.
-    metrics = CollectorRegistry(auto_describe=True)
-    ProcessCollector(registry=metrics)
-    Instrumentator(
-        excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=metrics
-    ).instrument(app).expose(app, include_in_schema=False)
+    install_metrics(app)
     app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     app.mount("/admin", admin)
+    # The routes are all added: from here the index matches API requests (api/dispatch.py).
+    app.router.middleware_stack = RouteIndex(app.router, api_routes())
     app.add_middleware(Idempotency)
     # Uploads bring their own, larger limit, enforced as they stream (files/upload.py).
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, exempt=is_upload)

@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from procession.api.dispatch import ALLOWED_METHODS
 from procession.api.rate_limit import RateLimited
 from procession.errors import AppError
 
@@ -69,9 +70,10 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
+    """Every method some route serves at this path (Starlette names only the first route's):
+    the API routes' as the route index found them, or the app's own routes'."""
     path = request.scope["path"]
-    methods = {
+    methods = request.scope.get(ALLOWED_METHODS) or {
         method
         for route in request.app.router.routes
         if isinstance(route, APIRoute) and route.path_regex.match(path)

@@ -1,9 +1,12 @@
 """The API: every feature router, mounted under `/api` and at the root by `main.py`."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
+from procession.api.prefix import PREFIX
 from procession.api.schemas import ErrorBody
 from procession.audit.router import router as audit_router
 from procession.automations.router import router as automations_router
@@ -42,29 +45,40 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Literal segments before their parametrised siblings (Tallyfy rule R4): the tag routes
+# hold `/checklists/tags`, which must win over `/checklists/{id}`.
+FEATURES = (
+    identity_router,
+    tags_router,
+    templates_router,
+    automations_router,
+    processes_router,
+    tasks_router,
+    comments_router,
+    groups_router,
+    folders_router,
+    issues_router,
+    files_router,
+    audit_router,
+    retention_router,
+    search_router,
+    bulk_router,
+    webhooks_router,
+    guests_router,
+    organizations_router,
+)
+
+
 def build_api_router() -> APIRouter:
     api = APIRouter(responses=ERRORS)
-    # Literal segments before their parametrised siblings (Tallyfy rule R4): the tag routes
-    # hold `/checklists/tags`, which must win over `/checklists/{id}`.
-    for feature in (
-        identity_router,
-        tags_router,
-        templates_router,
-        automations_router,
-        processes_router,
-        tasks_router,
-        comments_router,
-        groups_router,
-        folders_router,
-        issues_router,
-        files_router,
-        audit_router,
-        retention_router,
-        search_router,
-        bulk_router,
-        webhooks_router,
-        guests_router,
-        organizations_router,
-    ):
+    for feature in FEATURES:
         api.include_router(feature)
     return api
+
+
+def api_routes() -> Iterator[tuple[str, APIRoute]]:
+    """Every API route with its full path template, in the order they are matched."""
+    for feature in FEATURES:
+        for route in feature.routes:
+            assert isinstance(route, APIRoute)
+            yield PREFIX + route.path, route
