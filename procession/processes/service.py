@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
@@ -327,20 +327,25 @@ async def reopen_kickoff(session: AsyncSession, caller: Principal, process_id: s
     return process
 
 
+# Built once: every view of a run counts its late tasks, and building costs more than running.
+LATE_TASKS = (
+    select(Task.process_id, func.count())
+    .where(
+        Task.process_id.in_(bindparam("process_ids", expanding=True)),
+        Task.status != TaskStatus.COMPLETED,
+        Task.deadline < bindparam("now"),
+    )
+    .group_by(Task.process_id)
+)
+
+
 async def late_tasks_of(session: AsyncSession, process_ids: list[str]) -> dict[str, int]:
     """How many open tasks are past their deadline, per process, in one grouped query."""
     found = dict.fromkeys(process_ids, 0)
     if process_ids:
-        stmt = (
-            select(Task.process_id, func.count())
-            .where(
-                Task.process_id.in_(process_ids),
-                Task.status != TaskStatus.COMPLETED,
-                Task.deadline < utcnow(),
-            )
-            .group_by(Task.process_id)
-        )
-        found.update({pid: n for pid, n in (await session.execute(stmt)).all() if pid})
+        params = {"process_ids": process_ids, "now": utcnow()}
+        rows = (await session.execute(LATE_TASKS, params)).tuples()
+        found.update((pid, late) for pid, late in rows if pid is not None)
     return found
 
 
