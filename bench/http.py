@@ -324,6 +324,10 @@ def run(
             script = json.loads(recording_file.read_text())[big_launch.name]
             launch.figures["floor 1w"] = raw_launches(seeded, script, LAUNCHES)
         results[launch.operation] = launch
+        # A page's own latency, without the queue 16 connections make in front of it.
+        alone = Result("list runs, first page, one at a time", "read")
+        alone.figures["procession 1w"] = one_by_one(port, seeded, [("GET", "/runs", None)] * 500)
+        results[alone.operation] = alone
         heavy = seeded.heavy
         for name, requests in (
             ("archive a 100-task run", [("DELETE", f"/runs/{r}", None) for r in heavy]),

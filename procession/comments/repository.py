@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
 
 from procession.comments.models import Comment
 from procession.db.repository import Repository
@@ -28,6 +28,23 @@ def open_issue() -> ColumnElement[bool]:
     return and_(Comment.label == "problem", Comment.resolve_id.is_(None))
 
 
+# The per-task statements of task views are built once: every view of a task runs them, and
+# building a statement costs more than running it.
+VISIBLE_COMMENTS = (
+    select(Comment)
+    .join(Task, Task.id == Comment.task_id)
+    .where(Comment.task_id.in_(bindparam("task_ids", expanding=True)), visible_under_task())
+    .order_by(Comment.created_at, Comment.id)
+)
+OPEN_PROBLEM: Any = case((open_issue(), 1), else_=0)
+COMMENT_STATS = (
+    select(Comment.task_id, func.count(), func.coalesce(func.sum(OPEN_PROBLEM), 0))
+    .join(Task, Task.id == Comment.task_id)
+    .where(Comment.task_id.in_(bindparam("task_ids", expanding=True)), visible_under_task())
+    .group_by(Comment.task_id)
+)
+
+
 class CommentRepository(Repository[Comment]):
     model = Comment
     resource = "Comment"
@@ -36,13 +53,8 @@ class CommentRepository(Repository[Comment]):
         """The visible comments of these tasks, oldest first."""
         found: dict[str, list[Comment]] = {task_id: [] for task_id in task_ids}
         if task_ids:
-            stmt = (
-                select(Comment)
-                .join(Task, Task.id == Comment.task_id)
-                .where(Comment.task_id.in_(task_ids), visible_under_task())
-                .order_by(Comment.created_at, Comment.id)
-            )
-            for comment in (await self.session.scalars(stmt)).all():
+            params = {"task_ids": task_ids}
+            for comment in (await self.session.scalars(VISIBLE_COMMENTS, params)).all():
                 found[comment.task_id].append(comment)
         return found
 
@@ -51,13 +63,7 @@ class CommentRepository(Repository[Comment]):
         found = dict.fromkeys(task_ids, (0, 0))
         if not task_ids:
             return found
-        open_problem: Any = case((open_issue(), 1), else_=0)
-        stmt = (
-            select(Comment.task_id, func.count(), func.coalesce(func.sum(open_problem), 0))
-            .join(Task, Task.id == Comment.task_id)
-            .where(Comment.task_id.in_(task_ids), visible_under_task())
-            .group_by(Comment.task_id)
-        )
-        for task_id, comments, problems in (await self.session.execute(stmt)).all():
+        params = {"task_ids": task_ids}
+        for task_id, comments, problems in await self.session.execute(COMMENT_STATS, params):
             found[task_id] = (comments, int(problems))
         return found

@@ -344,7 +344,7 @@ async def late_tasks_of(session: AsyncSession, process_ids: list[str]) -> dict[s
     found = dict.fromkeys(process_ids, 0)
     if process_ids:
         params = {"process_ids": process_ids, "now": utcnow()}
-        rows = (await session.execute(LATE_TASKS, params)).tuples()
+        rows = await session.execute(LATE_TASKS, params)
         found.update((pid, late) for pid, late in rows if pid is not None)
     return found
 

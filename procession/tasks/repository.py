@@ -1,11 +1,23 @@
 """Task statements."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from procession.db.repository import Repository
 from procession.errors import NotFound
 from procession.tasks.models import Task, TaskField, TaskOwner
 from procession.tasks.schemas import OwnersRead
+
+# Built once: every task view runs them (see comments/repository.py).
+OWNERS = (
+    select(TaskOwner)
+    .where(TaskOwner.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(TaskOwner.id)
+)
+FIELDS = (
+    select(TaskField)
+    .where(TaskField.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(TaskField.position, TaskField.id)
+)
 
 
 class TaskRepository(Repository[Task]):
@@ -15,8 +27,8 @@ class TaskRepository(Repository[Task]):
     async def owners_of(self, task_ids: list[str]) -> dict[str, OwnersRead]:
         found = {task_id: OwnersRead() for task_id in task_ids}
         if task_ids:
-            stmt = select(TaskOwner).where(TaskOwner.task_id.in_(task_ids)).order_by(TaskOwner.id)
-            for owner in (await self.session.scalars(stmt)).all():
+            params = {"task_ids": task_ids}
+            for owner in (await self.session.scalars(OWNERS, params)).all():
                 owners = found[owner.task_id]
                 if owner.user_id is not None:
                     owners.users.append(owner.user_id)
@@ -29,12 +41,8 @@ class TaskRepository(Repository[Task]):
     async def fields_of(self, task_ids: list[str]) -> dict[str, list[TaskField]]:
         found: dict[str, list[TaskField]] = {task_id: [] for task_id in task_ids}
         if task_ids:
-            stmt = (
-                select(TaskField)
-                .where(TaskField.task_id.in_(task_ids))
-                .order_by(TaskField.position, TaskField.id)
-            )
-            for field in (await self.session.scalars(stmt)).all():
+            params = {"task_ids": task_ids}
+            for field in (await self.session.scalars(FIELDS, params)).all():
                 found[field.task_id].append(field)
         return found
 

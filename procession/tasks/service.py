@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.api.schemas import Data
@@ -241,6 +241,9 @@ async def get_task(
     return await repo.in_process(process_id, task_id)
 
 
+PROCESSES_BY_ID = select(Process).where(Process.id.in_(bindparam("ids", expanding=True)))
+
+
 async def describe_tasks(
     session: AsyncSession, caller: Principal, tasks: list[Task], includes: frozenset[str]
 ) -> list[TaskRead]:
@@ -253,10 +256,8 @@ async def describe_tasks(
     comments = CommentRepository(session, caller.org_id)
     stats = await comments.stats_for(ids)
     process_ids = list({t.process_id for t in tasks if t.process_id})
-    processes = {
-        p.id: p
-        for p in (await session.scalars(select(Process).where(Process.id.in_(process_ids)))).all()
-    }
+    loaded = await session.scalars(PROCESSES_BY_ID, {"ids": process_ids})
+    processes = {p.id: p for p in loaded.all()}
     extra: dict[str, dict[str, Any]] = {t.id: {} for t in tasks}
     if "threads" in includes:
         for task_id, found in (await comments.visible_for(ids)).items():
