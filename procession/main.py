@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix=PREFIX)
     app.include_router(ops_router)
-    install_metrics(app)
+    metrics = install_metrics(app)
     app.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
     app.mount("/admin", admin)
     # The routes are all added: from here the index matches API requests (api/dispatch.py).
@@ -97,5 +97,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Uploads bring their own, larger limit, enforced as they stream (files/upload.py).
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, exempt=is_upload)
     app.add_middleware(ApiPrefix)
-    app.add_middleware(RequestLog)
+    app.add_middleware(RequestLog, on_finish=metrics.observe)
     return app

@@ -23,10 +23,23 @@ def test_probes_and_metrics(world: World) -> None:
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
     world.admin.get("/runs")
+    # The SDK's unprefixed path, a 405 and a 404 are named too, each once.
+    client.get(f"/organizations/{world.org.id}/tags", headers=world.admin.headers)
+    world.admin.request("PATCH", "/runs")
+    client.get("/no/such/page")
     metrics = client.get("/metrics")
     assert metrics.status_code == 200
-    assert "http_requests_total" in metrics.text
-    assert 'handler="/api/organizations/{org}/runs"' in metrics.text
+    counted = {
+        line.split(" ")[0]
+        for line in metrics.text.splitlines()
+        if line.startswith("http_requests_total{")
+    }
+    assert counted == {
+        'http_requests_total{handler="/api/organizations/{org}/runs",method="GET",status="2xx"}',
+        'http_requests_total{handler="/api/organizations/{org}/tags",method="GET",status="2xx"}',
+        'http_requests_total{handler="/api/organizations/{org}/runs",method="PATCH",status="4xx"}',
+        'http_requests_total{handler="none",method="GET",status="4xx"}',
+    }
 
 
 def test_readiness_fails_until_the_database_is_migrated(databases: DatabaseFactory) -> None:

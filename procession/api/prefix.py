@@ -20,7 +20,8 @@ class ApiPrefix:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and needs_prefix(scope["path"]):
-            scope = {**scope, "path": PREFIX + scope["path"]}
+            # In place, so the middleware outside sees the route the request reached.
+            scope["path"] = PREFIX + scope["path"]
             if scope.get("raw_path"):
                 scope["raw_path"] = PREFIX.encode() + scope["raw_path"]
         await self.app(scope, receive, send)

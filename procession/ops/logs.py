@@ -9,6 +9,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,16 +65,24 @@ def configure_logging(level: str) -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
-class RequestLog:
-    """Gives each HTTP request an id (header `X-Request-Id`) and logs its outcome."""
+Finished = Callable[[Scope, str, int, float], None]
+"""Told of each answered request: its scope (as the app left it), the path the client sent,
+the status and the seconds it took."""
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestLog:
+    """Gives each HTTP request an id (header `X-Request-Id`), logs its outcome and tells
+    `on_finish` (the metrics) of it."""
+
+    def __init__(self, app: ASGIApp, on_finish: Finished | None = None) -> None:
         self.app = app
+        self.on_finish = on_finish
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope["path"]  # as the client sent it: the app may rewrite it
         sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = sent if SANE_ID.match(sent) else uuid.uuid4().hex
         started = time.perf_counter()
@@ -93,11 +102,14 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
             access.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"],
+                path=path,
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 2),
+                ms=round(seconds * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
+            if self.on_finish is not None:
+                self.on_finish(scope, path, status, seconds)

@@ -7,8 +7,6 @@ prometheus-fastapi-instrumentator gave them: `http_requests_total{handler,method
 (status grouped as `2xx`...) and `http_request_duration_seconds{handler,method}`.
 """
 
-import time
-
 from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -18,7 +16,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from procession.api.dispatch import ROUTE_TEMPLATE
 
@@ -36,37 +34,24 @@ def handler_of(scope: Scope) -> str:
 
 
 class RequestMetrics:
-    """Counts and times every HTTP request except the probes and `/metrics` itself."""
+    """Counts and times every HTTP request except the probes and `/metrics` itself; fed by
+    `RequestLog`, which times every request already."""
 
-    def __init__(self, app: ASGIApp, requests: Counter, duration: Histogram) -> None:
-        self.app = app
+    def __init__(self, requests: Counter, duration: Histogram) -> None:
         self.requests = requests
         self.duration = duration
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNTRACKED:
-            await self.app(scope, receive, send)
+    def observe(self, scope: Scope, path: str, status: int, seconds: float) -> None:
+        if path in UNTRACKED:
             return
-        started = time.perf_counter()
-        status = 500
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            handler, method = handler_of(scope), scope["method"]
-            self.requests.labels(handler, method, f"{status // 100}xx").inc()
-            self.duration.labels(handler, method).observe(time.perf_counter() - started)
+        handler, method = handler_of(scope), scope["method"]
+        self.requests.labels(handler, method, f"{status // 100}xx").inc()
+        self.duration.labels(handler, method).observe(seconds)
 
 
-def install_metrics(app: FastAPI) -> None:
-    """Add the middleware and the `/metrics` route, with a registry of this app's own (apps
-    built in one process, as in tests, never share or hide each other's counters)."""
+def install_metrics(app: FastAPI) -> RequestMetrics:
+    """Add the `/metrics` route and return what records requests into it, with a registry of
+    this app's own (apps built in one process, as in tests, never share or hide counters)."""
     registry = CollectorRegistry(auto_describe=True)
     ProcessCollector(registry=registry)
     requests = Counter(
@@ -86,4 +71,4 @@ def install_metrics(app: FastAPI) -> None:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_api_route("/metrics", metrics, include_in_schema=False)
-    app.add_middleware(RequestMetrics, requests=requests, duration=duration)
+    return RequestMetrics(requests, duration)
