@@ -23,7 +23,8 @@ ROUTE_TEMPLATE = "procession.route_template"
 (`/api/organizations/{org}/runs`), or of the first one whose path matched, for metrics."""
 
 ALLOWED_METHODS = "procession.allowed_methods"
-"""Scope key: every method the API serves at the request's path, for a 405's `Allow`."""
+"""Scope key: the methods of the first route template matching the request's path, for a
+405's `Allow`."""
 
 KEY_SEGMENT = 4  # "", "api", "organizations", "{org}", -> "runs"
 UNNAMED = "{}"  # a key segment that no route names literally: only parameters match it
@@ -85,10 +86,14 @@ class RouteIndex:
                 if match is None:
                     continue
                 route = candidate.route
-                scope.setdefault(ROUTE_TEMPLATE, candidate.template)
+                first = scope.setdefault(ROUTE_TEMPLATE, candidate.template)
                 if route.methods and method not in route.methods:
-                    allowed |= route.methods
-                    continue  # another route may serve this method; if none does, a 405
+                    # Another route may serve this method; if none does, a 405 naming the
+                    # methods of the first template that matched (a literal `/checklists/tags`
+                    # does not advertise what `/checklists/{template_id}` serves).
+                    if candidate.template == first:
+                        allowed |= route.methods
+                    continue
                 convertors = candidate.convertors
                 params = {k: convertors[k].convert(v) for k, v in match.groupdict().items()}
                 scope[ROUTE_TEMPLATE] = candidate.template

@@ -70,8 +70,8 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (Starlette names only the first route's):
-    the API routes' as the route index found them, or the app's own routes'."""
+    """The methods served at this path: those of the first API route template matching it, as
+    the route index found them (`api/dispatch.py`), or else the app's own routes'."""
     path = request.scope["path"]
     methods = request.scope.get(ALLOWED_METHODS) or {
         method

@@ -62,6 +62,15 @@ def test_a_wrong_method_is_405_naming_every_method_served_there(world: World) ->
     assert refused.json()["code"] == "METHOD_NOT_ALLOWED"
 
 
+def test_a_literal_path_does_not_advertise_its_parametrised_siblings_methods(
+    world: World,
+) -> None:
+    # `/checklists/tags` is also `/checklists/{template_id}` with GET, PUT and DELETE.
+    refused = world.admin.request("PATCH", "/checklists/tags")
+    assert refused.status_code == 405
+    assert refused.headers["Allow"] == "POST"
+
+
 def test_a_parameter_in_the_key_segment_is_a_candidate_for_every_name() -> None:
     async def endpoint() -> None: ...
 
