@@ -12,7 +12,7 @@ admin pages, the probes) goes on to FastAPI's router unchanged.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi.routing import APIRoute
 from starlette.routing import Router, compile_path
@@ -27,34 +27,29 @@ ALLOWED_METHODS = "procession.allowed_methods"
 405's `Allow`."""
 
 KEY_SEGMENT = 4  # "", "api", "organizations", "{org}", -> "runs"
-UNNAMED = "{}"  # a key segment that no route names literally: only parameters match it
+
+
+def path_shape(path: str) -> tuple[int, str | None]:
+    """(number of segments, the segment at `KEY_SEGMENT` if the path has one)."""
+    segments = path.split("/")
+    return len(segments), segments[KEY_SEGMENT] if len(segments) > KEY_SEGMENT else None
 
 
 @dataclass
 class IndexedRoute:
     template: str
     route: APIRoute
-    segments: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         # A `{name:path}` parameter would match across segments; the API has none.
         assert ":path}" not in self.template, f"{self.template} cannot be indexed"
-        self.segments = self.template.split("/")
+        self.count, self.key = path_shape(self.template)
+        self.key_is_parameter = self.key is not None and "{" in self.key
         self.regex, _, self.convertors = compile_path(self.template)
-
-    @property
-    def key(self) -> str | None:
-        return self.segments[KEY_SEGMENT] if len(self.segments) > KEY_SEGMENT else None
 
     def fits(self, count: int, key: str | None) -> bool:
         """Whether a path of `count` segments with `key` at `KEY_SEGMENT` may match."""
-        own = self.key
-        return len(self.segments) == count and (own == key or (own is not None and "{" in own))
-
-
-def path_shape(path: str) -> tuple[int, str | None]:
-    segments = path.split("/")
-    return len(segments), segments[KEY_SEGMENT] if len(segments) > KEY_SEGMENT else None
+        return self.count == count and (self.key == key or self.key_is_parameter)
 
 
 class RouteIndex:
@@ -66,10 +61,13 @@ class RouteIndex:
         self.router = router
         self.fallback = router.middleware_stack
         indexed = [IndexedRoute(template, route) for template, route in routes]
-        shapes = {(len(r.segments), r.key) for r in indexed if r.key is None or "{" not in r.key}
-        self.by_shape = {shape: [r for r in indexed if r.fits(*shape)] for shape in shapes}
-        counts = {len(r.segments) for r in indexed}
-        self.by_count = {n: [r for r in indexed if r.fits(n, UNNAMED)] for n in counts}
+        named = {(r.count, r.key) for r in indexed if not r.key_is_parameter}
+        self.by_shape = {shape: [r for r in indexed if r.fits(*shape)] for shape in named}
+        # A path whose key segment no route names literally: only parameters can match it.
+        counts = {r.count for r in indexed}
+        self.by_count = {
+            n: [r for r in indexed if r.count == n and r.key_is_parameter] for n in counts
+        }
 
     def candidates(self, path: str) -> list[IndexedRoute]:
         count, key = path_shape(path)
