@@ -1,16 +1,21 @@
-"""Per-organization rate limits (the `limits` library, moving windows kept in memory).
+"""Per-organization rate limits: moving windows kept in memory.
 
 Counted after authentication, so only an organization's own members spend its budget and
 other organizations are never affected. Each worker process keeps its own counters: with
 N workers an organization gets up to N times the configured rate.
+
+The rule is parsed by the `limits` library ("6000/minute;100/hour"). The counting is ours:
+`limits`' in-memory storage starts a timer thread every 10 ms to expire its entries, which
+cost every request about a tenth of a millisecond of thread switches (measured in-process
+on get run), several times the counting itself.
 """
 
 import math
 import time
+from collections import deque
+from dataclasses import dataclass
 
-from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits import parse_many
 
 from procession.errors import AppError
 
@@ -24,22 +29,58 @@ class RateLimited(AppError):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    amount: int
+    seconds: float
+
+
+class Window:
+    """The times of one organization's requests in the last `rule.seconds` (a moving
+    window: exact, at most `rule.amount` entries)."""
+
+    __slots__ = ("rule", "times")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.times: deque[float] = deque()
+
+    def slide(self, now: float) -> None:
+        while self.times and self.times[0] <= now - self.rule.seconds:
+            self.times.popleft()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more request fits: when the oldest counted one leaves."""
+        return self.times[0] + self.rule.seconds - now
+
+
 class OrgRateLimiter:
     """`check(org_id)` spends one request of the organization's budget or raises
     `RateLimited` with the seconds until the tightest window frees a slot."""
 
     def __init__(self, rule: str) -> None:
-        self.items: list[RateLimitItem] = parse_many(rule) if rule.strip() else []
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        items = parse_many(rule) if rule.strip() else []
+        self.rules = [Rule(item.amount, item.get_expiry()) for item in items]
+        self.windows: dict[tuple[str, Rule], Window] = {}
 
-    def check(self, org_id: str) -> tuple[int, int] | None:
-        """(limit, remaining) of the tightest window after this request; None when off."""
-        if not self.items:
+    def check(self, org_id: str, now: float | None = None) -> tuple[int, int] | None:
+        """(limit, remaining) of the tightest window after this request; None when off.
+        Nothing is spent when any rule refuses. `now` is `time.monotonic()` by default."""
+        if not self.rules:
             return None
-        for item in self.items:
-            if not self.limiter.hit(item, "org", org_id):
-                reset = self.limiter.get_window_stats(item, "org", org_id).reset_time
-                raise RateLimited(max(1, math.ceil(reset - time.time())))
-        stats = [(i.amount, self.limiter.get_window_stats(i, "org", org_id)) for i in self.items]
-        amount, tightest = min(stats, key=lambda pair: pair[1].remaining)
-        return amount, tightest.remaining
+        now = time.monotonic() if now is None else now
+        windows = [self.window(org_id, rule) for rule in self.rules]
+        for window in windows:
+            window.slide(now)
+            if len(window.times) >= window.rule.amount:
+                raise RateLimited(max(1, math.ceil(window.wait(now))))
+        for window in windows:
+            window.times.append(now)
+        remaining = [(w.rule.amount, w.rule.amount - len(w.times)) for w in windows]
+        return min(remaining, key=lambda pair: pair[1])
+
+    def window(self, org_id: str, rule: Rule) -> Window:
+        window = self.windows.get((org_id, rule))
+        if window is None:
+            window = self.windows[(org_id, rule)] = Window(rule)
+        return window

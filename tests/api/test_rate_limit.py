@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tallyfy import TallyfySDK
 
+from procession.api.rate_limit import OrgRateLimiter, RateLimited
 from procession.main import create_app
 from tests.conftest import Api, World
 from tests.live import live_server
@@ -59,3 +60,29 @@ def test_the_official_sdk_waits_out_a_429_and_succeeds(world: World) -> None:
             sdk.close()
     assert len(tags) == 5  # every call succeeded
     assert elapsed >= 1.0  # because the SDK waited for Retry-After at least once
+
+
+def test_the_window_moves_and_retry_after_is_when_a_request_fits_again() -> None:
+    limiter = OrgRateLimiter("3/minute")
+    assert [limiter.check("a", now=100.0 + i) for i in range(3)] == [(3, 2), (3, 1), (3, 0)]
+    with pytest.raises(RateLimited) as refused:
+        limiter.check("a", now=110.5)
+    assert refused.value.retry_after == 50  # the request at 100 leaves the minute at 160
+    with pytest.raises(RateLimited):
+        limiter.check("a", now=159.9)
+    assert limiter.check("a", now=160.0) == (3, 0)  # 101, 102 and 160 are in the minute
+    assert limiter.check("b", now=180.0) == (3, 2)  # each organization has its own window
+    assert limiter.check("a", now=400.0) == (3, 2)  # long idle: nothing is remembered
+
+
+def test_a_refusal_by_one_rule_spends_nothing_from_the_others() -> None:
+    limiter = OrgRateLimiter("1/second;3/hour")
+    assert limiter.check("a", now=0.0) == (1, 0)
+    for _ in range(5):
+        with pytest.raises(RateLimited):
+            limiter.check("a", now=0.5)
+    assert limiter.check("a", now=2.0) == (1, 0)  # the refused five were not counted
+    assert limiter.check("a", now=4.0) == (1, 0)
+    with pytest.raises(RateLimited) as refused:
+        limiter.check("a", now=6.0)  # the hour's three are spent
+    assert refused.value.retry_after > 3000
