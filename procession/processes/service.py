@@ -211,7 +211,7 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         await check_owners(session, caller.org_id, owners, f"roles.{role_id}")
     prerun_fields = (await repo.prerun_of([template.id]))[template.id]
     prerun = kickoff_values(prerun_fields, data.prerun, enforce_required=True)
-    steps = await repo.steps_of(template.id)
+    steps, captures = await repo.launch_plan(template.id)
     launched_at = utcnow()
     processes = ProcessRepository(session, caller.org_id)
     process = processes.add(
@@ -242,7 +242,7 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
         caller,
         process=process,
         steps=steps,
-        captures=await repo.captures_of([s.id for s in steps]),
+        captures=captures,
         overrides=data.tasks,
         roles=data.roles,
         assign_starter=not data.assign_someone_else,

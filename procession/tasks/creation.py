@@ -16,7 +16,7 @@ from procession.tags import service as tag_service
 from procession.tasks.models import Task, TaskField, TaskOwner, TaskStatus
 from procession.tasks.repository import TaskRepository
 from procession.tasks.schemas import TASK_EXTRA_KEYS, OneOffTaskCreate, OwnersInput, TaskOverride
-from procession.templates.models import Capture, Step
+from procession.templates.repository import CapturePlan, StepPlan
 
 DEFAULT_DEADLINE = timedelta(days=5)
 UNIT_SECONDS = {
@@ -64,7 +64,7 @@ def owner_rows(task_id: str, owners: OwnersInput) -> list[dict[str, Any]]:
 
 
 def owners_for_step(
-    step: Step,
+    step: StepPlan,
     override: TaskOverride | None,
     launcher_id: int,
     *,
@@ -91,11 +91,11 @@ def owners_for_step(
     return owners
 
 
-def launch_order(steps: list[Step], overrides: dict[str, TaskOverride]) -> list[Step]:
+def launch_order(steps: list[StepPlan], overrides: dict[str, TaskOverride]) -> list[StepPlan]:
     """The steps in the order of their tasks: a `position` override moves a step's task to
     that place (ahead of a step whose own position it takes); the others keep step order."""
 
-    def key(step: Step) -> tuple[int, int, int]:
+    def key(step: StepPlan) -> tuple[int, int, int]:
         chosen = overrides.get(step.id)
         if chosen is not None and chosen.position is not None:
             return (chosen.position, 0, step.position)
@@ -109,8 +109,8 @@ async def create_process_tasks(
     caller: Principal,
     *,
     process: Process,
-    steps: list[Step],
-    captures: dict[str, list[Capture]],
+    steps: list[StepPlan],
+    captures: dict[str, list[CapturePlan]],
     overrides: dict[str, TaskOverride],
     roles: dict[str, OwnersInput] | None = None,
     assign_starter: bool = True,
@@ -169,7 +169,7 @@ async def create_process_tasks(
             await session.execute(insert(model), rows)
 
 
-def copied_field(task_id: str, capture: Capture) -> dict[str, Any]:
+def copied_field(task_id: str, capture: CapturePlan) -> dict[str, Any]:
     """A task's own copy of a step capture, with its default answer if the capture has one."""
     default = capture.settings.get("default_value")
     use_default = capture.settings.get("default_value_enabled") and default is not None
