@@ -1,8 +1,11 @@
-"""Engine construction: SQLite pragmas and BEGIN handling, PostgreSQL pool settings."""
+"""Engine construction: SQLite pragmas and BEGIN handling, PostgreSQL pool settings, JSON."""
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Connection
@@ -24,6 +27,38 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+# orjson reads and writes the small documents our columns hold several times faster than the
+# `json` module (a 100-step launch decodes about 900 and encodes 500). Where the two differ,
+# `json` is used: orjson refuses to write integers beyond 64 bits, reads them as floats, and
+# cannot read the NaN and Infinity that `json` wrote into older rows.
+LONG_NUMBER = re.compile(r"\d{19}")
+LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
+def json_value(text: str | bytes | memoryview) -> Any:
+    """A JSON column's value (PostgreSQL's driver hands over bytes, SQLite's a str)."""
+    if isinstance(text, memoryview):
+        text = bytes(text)
+    long = LONG_NUMBER.search(text) if isinstance(text, str) else LONG_NUMBER_BYTES.search(text)
+    if long:
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+JSON_CODEC = {"json_serializer": json_text, "json_deserializer": json_value}
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
     """The async engine requests use. SQLite gets its pragmas on every new connection."""
     if not settings.is_sqlite:
@@ -32,6 +67,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_size,
             pool_pre_ping=True,
+            **JSON_CODEC,
         )
     path = sqlite_path(settings.database_url)
     if path is not None:
@@ -39,7 +75,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
     # A fixed pool and no overflow: new SQLite connections are costly (a thread and the
     # pragmas each), and churning overflow connections under load cost more than waiting.
     engine = create_async_engine(
-        settings.async_database_url, pool_size=settings.db_pool_size, max_overflow=0
+        settings.async_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        **JSON_CODEC,
     )
     install_sqlite_hooks(engine.sync_engine)
     return engine
