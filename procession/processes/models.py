@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procession.db.base import (
@@ -32,6 +32,17 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
     __tablename__ = "processes"
     __table_args__ = (
         Index("ix_processes_org_live_created", "org_id", "archived_at", "created_at"),
+        # The default page of runs: live ones, newest first. Partial, because PostgreSQL does
+        # not take `archived_at IS NULL` as fixing that column, so it would not read the
+        # index above in (created_at, id) order and sorted every live run instead.
+        Index(
+            "ix_processes_org_live_page",
+            "org_id",
+            "created_at",
+            "id",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
         Index("ix_processes_org_kind", "org_id", "kind"),
         Index("ix_processes_org_starred", "org_id", "is_starred"),
         # The next sequence number is max(increment_id) per organization: an index seek.
