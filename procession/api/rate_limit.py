@@ -2,7 +2,9 @@
 
 Counted after authentication, so only an organization's own members spend its budget and
 other organizations are never affected. Each worker process keeps its own counters: with
-N workers an organization gets up to N times the configured rate.
+N workers an organization gets up to N times the configured rate. An organization that has
+been quiet for the longest rule's period is forgotten, so memory follows the organizations
+that are active, not every one that ever called.
 
 The rule is parsed by the `limits` library ("6000/minute;100/hour"). The counting is ours:
 `limits`' in-memory storage starts a timer thread every 10 ms to expire its entries, which
@@ -62,6 +64,8 @@ class OrgRateLimiter:
         items = parse_many(rule) if rule.strip() else []
         self.rules = [Rule(item.amount, item.get_expiry()) for item in items]
         self.windows: dict[tuple[str, Rule], Window] = {}
+        self.longest = max((rule.seconds for rule in self.rules), default=0.0)
+        self.next_sweep = 0.0
 
     def check(self, org_id: str, now: float | None = None) -> tuple[int, int] | None:
         """(limit, remaining) of the tightest window after this request; None when off.
@@ -69,6 +73,8 @@ class OrgRateLimiter:
         if not self.rules:
             return None
         now = time.monotonic() if now is None else now
+        if now >= self.next_sweep:
+            self.forget_idle(now)
         windows = [self.window(org_id, rule) for rule in self.rules]
         for window in windows:
             window.slide(now)
@@ -78,6 +84,15 @@ class OrgRateLimiter:
             window.times.append(now)
         remaining = [(w.rule.amount, w.rule.amount - len(w.times)) for w in windows]
         return min(remaining, key=lambda pair: pair[1])
+
+    def forget_idle(self, now: float) -> None:
+        """Drop the windows nothing is counted in any more. Run once per longest period, so
+        its cost per request stays constant however many organizations there are."""
+        for key, window in list(self.windows.items()):
+            window.slide(now)
+            if not window.times:
+                del self.windows[key]
+        self.next_sweep = now + self.longest
 
     def window(self, org_id: str, rule: Rule) -> Window:
         window = self.windows.get((org_id, rule))

@@ -75,6 +75,19 @@ def test_the_window_moves_and_retry_after_is_when_a_request_fits_again() -> None
     assert limiter.check("a", now=400.0) == (3, 2)  # long idle: nothing is remembered
 
 
+def test_organizations_quiet_for_the_longest_period_are_forgotten() -> None:
+    limiter = OrgRateLimiter("2/second;5/minute")
+    limiter.check("quiet", now=0.0)
+    limiter.check("busy", now=0.0)
+    assert {org for org, _ in limiter.windows} == {"quiet", "busy"}
+    limiter.check("busy", now=59.0)  # within the minute: nobody is forgotten yet
+    assert {org for org, _ in limiter.windows} == {"quiet", "busy"}
+    limiter.check("busy", now=61.0)  # the minute after the first sweep: "quiet" is gone
+    assert {org for org, _ in limiter.windows} == {"busy"}
+    assert limiter.check("busy", now=61.5) == (2, 0)  # what "busy" spent is still counted
+    assert limiter.check("quiet", now=62.0) == (2, 1)  # a returning organization starts afresh
+
+
 def test_a_refusal_by_one_rule_spends_nothing_from_the_others() -> None:
     limiter = OrgRateLimiter("1/second;3/hour")
     assert limiter.check("a", now=0.0) == (1, 0)
