@@ -1,10 +1,17 @@
 """Automation rule statements."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.automations.models import AutomationRule
 from procession.errors import NotFound
+
+# Built once: every launch and every change to a task evaluates its template's rules.
+RULES_OF = (
+    select(AutomationRule)
+    .where(AutomationRule.template_id.in_(bindparam("template_ids", expanding=True)))
+    .order_by(AutomationRule.created_at, AutomationRule.id)
+)
 
 
 class RuleRepository:
@@ -18,12 +25,8 @@ class RuleRepository:
         """The rules of these templates, each template's oldest first, in one query."""
         found: dict[str, list[AutomationRule]] = {template_id: [] for template_id in template_ids}
         if template_ids:
-            stmt = (
-                select(AutomationRule)
-                .where(AutomationRule.template_id.in_(template_ids))
-                .order_by(AutomationRule.created_at, AutomationRule.id)
-            )
-            for rule in (await self.session.scalars(stmt)).all():
+            params = {"template_ids": template_ids}
+            for rule in (await self.session.scalars(RULES_OF, params)).all():
                 found[rule.template_id].append(rule)
         return found
 

@@ -106,12 +106,18 @@ class Repository(Generic[M]):
             cls.model.org_id == bindparam("org_id"), cls.model.id == bindparam("id")
         )
 
+    @classmethod
+    @cache
+    def by_id_for_update(cls) -> AnySelect:
+        """`by_id` under a row lock, re-read even when the session holds the object already
+        (it may be stale)."""
+        return cls.by_id().with_for_update().execution_options(populate_existing=True)
+
     async def get(self, id_: str, *options: ORMOption, for_update: bool = False) -> M | None:
         """The row with this id in this organization, archived or not."""
-        stmt = self.by_id().options(*options) if options else self.by_id()
-        if for_update:
-            # Re-read the row under the lock: an object already in the session may be stale.
-            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = self.by_id_for_update() if for_update else self.by_id()
+        if options:
+            stmt = stmt.options(*options)
         params = {"org_id": self.org_id, "id": id_}
         return (await self.session.scalars(stmt, params)).one_or_none()
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from procession.api.schemas import Data
 from procession.auth.models import Role
@@ -24,9 +25,10 @@ from procession.db.repository import (
     with_visibility,
 )
 from procession.db.types import utcnow
-from procession.errors import InvalidState, NotFound, PermissionDenied, RuleViolation
+from procession.errors import InvalidState, PermissionDenied, RuleViolation
 from procession.orgs import service as org_service
 from procession.processes.models import Process
+from procession.processes.repository import ProcessRepository
 from procession.processes.schemas import RunRead
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
@@ -221,13 +223,8 @@ async def list_process_tasks(
 async def process_or_raise(
     session: AsyncSession, caller: Principal, process_id: str, *, for_update: bool = False
 ) -> Process:
-    stmt = select(Process).where(Process.id == process_id, Process.org_id == caller.org_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    process = (await session.scalars(stmt)).one_or_none()
-    if process is None:
-        raise NotFound("Process")
-    return process
+    repo = ProcessRepository(session, caller.org_id)
+    return await repo.get_or_raise(process_id, for_update=for_update)
 
 
 async def get_task(
@@ -349,8 +346,11 @@ async def workable_task(
     if process_id is None:
         process_id = (await repo.get_or_raise(task_id)).process_id
     if process_id is not None:
-        await process_or_raise(session, caller, process_id, for_update=True)
+        process = await process_or_raise(session, caller, process_id, for_update=True)
         task = await repo.in_process(process_id, task_id, for_update=True)
+        # The task holds on to its locked process: what the change does next (rules, recount)
+        # finds it in the session instead of reading it again.
+        set_committed_value(task, "process", process)
     else:
         task = await repo.get_or_raise(task_id, for_update=True)
     if caller.role == Role.LIGHT:
@@ -506,7 +506,10 @@ async def complete_task(
     if task.task_type == "approval" and data.is_approved is None:
         raise RuleViolation("is_approved", "An approval task needs is_approved.")
     completer = data.override_user or caller.user_id
-    if not await org_service.member_ids(session, org_id=caller.org_id, user_ids=[completer]):
+    # The caller was found an active member by this very transaction; anybody else is looked up.
+    if completer != caller.user_id and not await org_service.member_ids(
+        session, org_id=caller.org_id, user_ids=[completer]
+    ):
         raise RuleViolation("override_user", f"User {completer} is not a member.")
     task.status = TaskStatus.COMPLETED
     task.completed_at = utcnow()
@@ -548,36 +551,35 @@ async def announce_completion(
         await outbox.emit(session, caller, "process.completed", process.id, process.name)
 
 
+# Built once: every completion, reopening and issue comment recounts its process.
+PROCESS_FOR_UPDATE = (
+    select(Process)
+    .where(Process.id == bindparam("process_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+TASK_PROGRESS = select(
+    func.count(),
+    func.coalesce(func.sum(case((Task.status == TaskStatus.COMPLETED, 1), else_=0)), 0),
+).where(Task.process_id == bindparam("process_id"), Task.status != TaskStatus.AUTO_SKIPPED)
+OPEN_ISSUES = (
+    select(func.count())
+    .select_from(Comment)
+    .join(Task, Task.id == Comment.task_id)
+    .where(Task.process_id == bindparam("process_id"), open_issue(), Comment.archived_at.is_(None))
+)
+
+
 async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     """Recount the process's tasks and open issues under a row lock and set its progress and
     status: `problem` while an issue is open on one of its tasks, else `complete` when every
     task is complete, else `active`. Returns the process (None for a one-off task)."""
     if task.process_id is None:
         return None
-    process = (
-        await session.scalars(
-            select(Process)
-            .where(Process.id == task.process_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-    done = case((Task.status == TaskStatus.COMPLETED, 1), else_=0)
-    total, completed = (
-        await session.execute(
-            select(func.count(), func.coalesce(func.sum(done), 0)).where(
-                Task.process_id == process.id, Task.status != TaskStatus.AUTO_SKIPPED
-            )
-        )
-    ).one()
-    open_issues = (
-        await session.execute(
-            select(func.count())
-            .select_from(Comment)
-            .join(Task, Task.id == Comment.task_id)
-            .where(Task.process_id == process.id, open_issue(), Comment.archived_at.is_(None))
-        )
-    ).scalar_one()
+    params = {"process_id": task.process_id}
+    process = (await session.scalars(PROCESS_FOR_UPDATE, params)).one()
+    total, completed = (await session.execute(TASK_PROGRESS, params)).one()
+    open_issues = (await session.execute(OPEN_ISSUES, params)).scalar_one()
     process.task_count, process.completed_task_count = total, int(completed)
     if open_issues:
         process.status, process.completed_at = "problem", None

@@ -5,7 +5,7 @@ change leaves no row, so nothing is sent, and a committed one leaves a row the d
 worker (`webhooks/delivery.py`) sends until it is delivered or dead.
 """
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.service import Actor
@@ -13,6 +13,11 @@ from procession.db.base import new_id
 from procession.db.types import utcnow
 from procession.webhooks.models import WebhookDelivery, WebhookEndpoint
 from procession.webhooks.schemas import EVENT_TYPES, event_payload
+
+# Built once: every change that can be announced runs it.
+ACTIVE_ENDPOINTS = select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
+    WebhookEndpoint.org_id == bindparam("org_id"), WebhookEndpoint.is_active.is_(True)
+)
 
 
 async def emit(
@@ -29,11 +34,7 @@ async def emit(
     flush: it never commits, so it belongs inside the transaction making the change."""
     assert event_type in EVENT_TYPES, event_type
     org_id, object_type = actor.org_id, event_type.partition(".")[0]
-    endpoints = await session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
-            WebhookEndpoint.org_id == org_id, WebhookEndpoint.is_active.is_(True)
-        )
-    )
+    endpoints = await session.execute(ACTIVE_ENDPOINTS, {"org_id": org_id})
     # Subscriptions are a short JSON list per endpoint: matched here rather than with
     # dialect-specific JSON operators, and an organization has few endpoints.
     subscribed = [endpoint_id for endpoint_id, events in endpoints if event_type in events]
