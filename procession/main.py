@@ -21,7 +21,7 @@ from procession.db.migrate import head_revision
 from procession.db.session import Database
 from procession.files.upload import is_upload
 from procession.idempotency.middleware import Idempotency
-from procession.ops import background
+from procession.ops import background, heap
 from procession.ops.logs import RequestLog, configure_logging
 from procession.ops.metrics import install_metrics
 from procession.ops.router import router as ops_router
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.background_jobs
             else []
         )
+        heap.freeze_startup_heap()
         try:
             yield
         finally:
