@@ -16,7 +16,7 @@ from procession.api.rate_limit import OrgRateLimiter
 from procession.api.router import api_routes, build_api_router
 from procession.bulk import runner as bulk_runner
 from procession.config import Settings, get_settings
-from procession.db import lifecycle
+from procession.db import lifecycle, statistics
 from procession.db.migrate import head_revision
 from procession.db.session import Database
 from procession.files.upload import is_upload
@@ -35,6 +35,10 @@ def background_jobs(settings: Settings) -> list[background.Periodic]:
     jobs: list[background.Periodic] = []
     jobs.append(background.Periodic("bulk", bulk_runner.work, settings.poll_seconds))
     jobs.append(background.Periodic("webhooks", webhook_delivery.work, settings.poll_seconds))
+    if settings.is_sqlite:
+        jobs.append(
+            background.Periodic("statistics", statistics.gather, statistics.REFRESH_SECONDS)
+        )
     if settings.retention_interval_minutes > 0:
         jobs.append(
             background.Periodic(
