@@ -9,15 +9,12 @@ out of the collector's sight, so a full collection walks only what requests left
 
 import gc
 
-_frozen = False
-
 
 def freeze_startup_heap() -> None:
-    """Collect start-up garbage, then freeze what is left (once per process: a test run
-    builds many apps, and freezing each would keep every one of them alive)."""
-    global _frozen
-    if _frozen:
+    """Collect start-up garbage, then freeze what is left, unless the heap is frozen already
+    (once per process: a test run builds many apps, and freezing each would keep every one
+    of them alive)."""
+    if gc.get_freeze_count():
         return
     gc.collect()
     gc.freeze()
-    _frozen = True

@@ -552,12 +552,6 @@ async def announce_completion(
 
 
 # Built once: every completion, reopening and issue comment recounts its process.
-PROCESS_FOR_UPDATE = (
-    select(Process)
-    .where(Process.id == bindparam("process_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
 TASK_PROGRESS = select(
     func.count(),
     func.coalesce(func.sum(case((Task.status == TaskStatus.COMPLETED, 1), else_=0)), 0),
@@ -576,8 +570,9 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     task is complete, else `active`. Returns the process (None for a one-off task)."""
     if task.process_id is None:
         return None
-    params = {"process_id": task.process_id}
-    process = (await session.scalars(PROCESS_FOR_UPDATE, params)).one()
+    repo = ProcessRepository(session, task.org_id)
+    process = await repo.get_or_raise(task.process_id, for_update=True)
+    params = {"process_id": process.id}
     total, completed = (await session.execute(TASK_PROGRESS, params)).one()
     open_issues = (await session.execute(OPEN_ISSUES, params)).scalar_one()
     process.task_count, process.completed_task_count = total, int(completed)
