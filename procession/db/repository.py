@@ -1,14 +1,16 @@
 """The thin repository base: tenant scoping, lifecycle filtering and pagination in one place."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from math import ceil
 from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.orm.util import identity_key
 
 from procession.db.base import Base, LifecycleMixin
 from procession.errors import NotFound
@@ -56,6 +58,18 @@ def with_visibility(stmt: AnySelect, model: type[LifecycleMixin], visibility: Vi
     if visibility is Visibility.ARCHIVED:
         return stmt.where(model.archived_at.is_not(None))
     return stmt
+
+
+def held(session: AsyncSession, model: type[M], ids: Iterable[str]) -> dict[str, M]:
+    """Those of `ids` whose `model` rows this session already holds, fully loaded, by id: no
+    SQL. Selecting them again would hand back these very objects, unchanged (the ORM keeps
+    what it holds), so a caller selects only the rest."""
+    found = {}
+    for id_ in ids:
+        instance = session.identity_map.get(identity_key(model, id_))
+        if instance is not None and not inspect(instance).expired_attributes:
+            found[id_] = instance
+    return found
 
 
 async def count(session: AsyncSession, stmt: AnySelect) -> int:

@@ -35,10 +35,7 @@ RunSort = Annotated[str | None, Query(pattern="^-?(created_at|name)$")]
 async def one(
     session: DbSession, caller: Caller, process_id: str, includes: frozenset[str]
 ) -> Data[RunRead]:
-    process = await process_service.get_process(session, caller, process_id)
-    return Data(
-        data=(await process_service.describe_processes(session, caller, [process], includes))[0]
-    )
+    return Data(data=await process_service.describe_process(session, caller, process_id, includes))
 
 
 @router.get("")

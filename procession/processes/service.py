@@ -20,7 +20,7 @@ from procession.db.repository import (
     with_visibility,
 )
 from procession.db.types import utcnow
-from procession.errors import RuleViolation
+from procession.errors import NotFound, RuleViolation
 from procession.folders.repository import filed_in
 from procession.processes.models import Process
 from procession.processes.repository import ProcessRepository
@@ -339,6 +339,32 @@ LATE_TASKS = (
 )
 
 
+# One run with its late-task count in one statement, for the views of a single run.
+RUN_WITH_LATE_TASKS = select(
+    Process,
+    select(func.count())
+    .where(
+        Task.process_id == Process.id,
+        Task.status != TaskStatus.COMPLETED,
+        Task.deadline < bindparam("now"),
+    )
+    .scalar_subquery(),
+).where(Process.org_id == bindparam("org_id"), Process.id == bindparam("id"))
+
+
+async def describe_process(
+    session: AsyncSession, caller: Principal, process_id: str, includes: frozenset[str]
+) -> RunRead:
+    """The wire view of one process of the caller's organization, archived or not (`NotFound`
+    otherwise), as `describe_processes` makes it, with one statement fewer."""
+    params = {"org_id": caller.org_id, "id": process_id, "now": utcnow()}
+    row = (await session.execute(RUN_WITH_LATE_TASKS, params)).one_or_none()
+    if row is None:
+        raise NotFound("Process")
+    process, late = row
+    return (await describe_processes(session, caller, [process], includes, {process.id: late}))[0]
+
+
 async def late_tasks_of(session: AsyncSession, process_ids: list[str]) -> dict[str, int]:
     """How many open tasks are past their deadline, per process, in one grouped query."""
     found = dict.fromkeys(process_ids, 0)
@@ -365,12 +391,18 @@ async def form_values_of(session: AsyncSession, process_ids: list[str]) -> dict[
 
 
 async def describe_processes(
-    session: AsyncSession, caller: Principal, processes: list[Process], includes: frozenset[str]
+    session: AsyncSession,
+    caller: Principal,
+    processes: list[Process],
+    includes: frozenset[str],
+    late: dict[str, int] | None = None,
 ) -> list[RunRead]:
-    """Wire views of `processes` with their late-task counts and the `?with=` includes
-    (`tasks`, `tags`, `checklist`, and `form_fields_values`), in a fixed number of queries."""
+    """Wire views of `processes` with their late-task counts (counted here unless `late` has
+    them) and the `?with=` includes (`tasks`, `tags`, `checklist`, and `form_fields_values`),
+    in a fixed number of queries."""
     ids = [p.id for p in processes]
-    late = await late_tasks_of(session, ids)
+    if late is None:
+        late = await late_tasks_of(session, ids)
     extra: dict[str, dict[str, Any]] = {
         p.id: {"late_tasks": late[p.id], "due_date_passed": late[p.id] > 0} for p in processes
     }

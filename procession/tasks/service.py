@@ -21,6 +21,7 @@ from procession.db.repository import (
     PageRequest,
     PageResult,
     Visibility,
+    held,
     paginate,
     with_visibility,
 )
@@ -252,9 +253,11 @@ async def describe_tasks(
     fields = await repo.fields_of(ids)
     comments = CommentRepository(session, caller.org_id)
     stats = await comments.stats_for(ids)
-    process_ids = list({t.process_id for t in tasks if t.process_id})
-    loaded = await session.scalars(PROCESSES_BY_ID, {"ids": process_ids})
-    processes = {p.id: p for p in loaded.all()}
+    process_ids = {t.process_id for t in tasks if t.process_id}
+    processes = held(session, Process, process_ids)  # a run's own tasks: the run is loaded
+    if missing := list(process_ids - processes.keys()):
+        loaded = await session.scalars(PROCESSES_BY_ID, {"ids": missing})
+        processes.update((p.id, p) for p in loaded.all())
     extra: dict[str, dict[str, Any]] = {t.id: {} for t in tasks}
     if "threads" in includes:
         for task_id, found in (await comments.visible_for(ids)).items():

@@ -1,6 +1,7 @@
 """Every endpoint issues a fixed number of SQL statements, whatever the page size or the
 number of children: an N+1 makes these tests fail."""
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +95,19 @@ def test_reading_a_run_costs_the_same_for_two_tasks_or_twenty(world: World) -> N
             )
         )
     assert costs[0] == costs[1]
+
+
+def test_a_run_with_its_tasks_reads_the_run_once(world: World) -> None:
+    """The tasks' view reuses the run the session already holds, and its late-task count
+    comes with it."""
+    api = world.admin
+    template_id = populate(api, runs=1, steps=3)
+    run_id = ok(api.get(f"/runs?checklist_id={template_id}"))["data"][0]["id"]
+    with counted(world) as statements:
+        ok(api.get(f"/runs/{run_id}?with=tasks"))
+    reads = [s for s in statements if re.search(r"\bFROM processes\b", s)]
+    assert len(reads) == 1, reads
+    assert not [s for s in statements if "GROUP BY tasks.process_id" in s]
 
 
 def statements_for_write(world: World, method: str, path: str, body: Any = None) -> int:

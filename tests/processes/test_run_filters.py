@@ -64,6 +64,7 @@ def test_issue_is_problem_and_delayed_means_an_open_task_past_its_deadline(api: 
     # A completed late task no longer delays its run.
     ok(api.post(f"/runs/{late['id']}/completed-tasks", {"task_id": late_task["id"]}))
     assert ids(api.get("/runs?status=delayed")) == []
+    assert ok(api.get(f"/runs/{late['id']}"))["data"]["late_tasks"] == 0
 
 
 def test_type_starred_and_tag(api: Api) -> None:
