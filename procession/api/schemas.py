@@ -1,16 +1,9 @@
 """Wire-format building blocks shared by every feature: timestamps, envelopes, pagination."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    PlainSerializer,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from starlette.datastructures import URL
 
 from procession.db.repository import PageResult
@@ -18,8 +11,8 @@ from procession.db.repository import PageResult
 
 def format_timestamp(value: datetime) -> str:
     """Tallyfy's timestamp format: ISO 8601, UTC, milliseconds, `Z`."""
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat, not strftime: a list page formats dozens of these, and it is twice as fast.
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
@@ -27,20 +20,19 @@ Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=st
 T = TypeVar("T")
 
 
+def is_absent(value: object) -> bool:
+    return value is None
+
+
+Included = Annotated[T | None, Field(exclude_if=is_absent)]
+"""A `?with=` extra of a response body: left out of the JSON entirely unless the caller asked
+for it (it was set to a value). Declare it `name: Included[X] = None`."""
+
+
 class WireModel(BaseModel):
-    """Base of every response body. Fields named in `includes` are `?with=` extras: they are
-    left out of the JSON entirely unless the caller asked for them (set to a value)."""
+    """Base of every response body."""
 
     model_config = ConfigDict(populate_by_name=True)
-    includes: ClassVar[frozenset[str]] = frozenset()
-
-    @model_serializer(mode="wrap")
-    def _drop_unrequested_includes(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        for key in self.includes:
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
 
 
 class Data(BaseModel, Generic[T]):

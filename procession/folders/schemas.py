@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from procession.api.schemas import Timestamp, WireModel
+from procession.api.schemas import Included, Timestamp, WireModel
 from procession.folders.models import Folder, FolderObject
 
 FolderType = Literal["checklist", "run"]
@@ -38,8 +38,6 @@ class FolderUpdate(BaseModel):
 
 
 class FolderRead(WireModel):
-    includes = frozenset({"children"})
-
     id: str
     name: str
     parent_id: str | None
@@ -49,7 +47,7 @@ class FolderRead(WireModel):
     folder_type: str
     created_at: Timestamp
     last_updated: Timestamp
-    children: "FolderChildren | None" = None
+    children: Included["FolderChildren"] = None
 
     @classmethod
     def of(cls, folder: Folder, total: int) -> "FolderRead":

@@ -1,10 +1,10 @@
 """Wire shapes of guests (Tallyfy `Guest`, with its `details` and `stats` objects)."""
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from procession.api.schemas import Timestamp, WireModel
+from procession.api.schemas import Included, Timestamp, WireModel
 from procession.guests.models import Guest
 
 Short = Annotated[str | None, Field(None, max_length=64)]
@@ -116,8 +116,6 @@ class GuestStats(BaseModel):
 
 
 class GuestRead(WireModel):
-    includes: ClassVar[frozenset[str]] = frozenset({"stats"})
-
     id: int
     email: str
     first_name: str
@@ -133,7 +131,7 @@ class GuestRead(WireModel):
     last_updated: Timestamp
     deleted_at: Timestamp | None = None
     details: GuestDetailsRead
-    stats: GuestStats | None = None
+    stats: Included[GuestStats] = None
 
     @classmethod
     def of(cls, guest: Guest, base_url: str, stats: GuestStats | None = None) -> "GuestRead":

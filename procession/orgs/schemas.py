@@ -1,10 +1,10 @@
 """Wire shapes of organizations and members (Tallyfy `Organization`, `User`)."""
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from procession.api.schemas import Data, Timestamp, WireModel
+from procession.api.schemas import Data, Included, Timestamp, WireModel
 from procession.auth.models import Membership, User
 from procession.orgs.models import Organization
 
@@ -40,8 +40,7 @@ class UserRead(WireModel):
     reactivated_by: int | None = None
     approved_at: Timestamp | None = None
     invited_by: int | None = None
-    groups: Data[list[GroupBrief]] | None = None
-    includes: ClassVar[frozenset[str]] = frozenset({"groups"})
+    groups: Included[Data[list[GroupBrief]]] = None
 
     @classmethod
     def of(cls, user: User, membership: Membership | None = None, role: str = "") -> "UserRead":

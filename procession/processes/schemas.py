@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from procession.api.schemas import Data, Timestamp, WireModel
+from procession.api.schemas import Data, Included, Timestamp, WireModel
 from procession.processes.models import Process
 from procession.tags.schemas import TaggingRead
 from procession.tasks.schemas import OwnersInput, TaskOverride, TaskRead
@@ -93,8 +93,6 @@ class Progress(BaseModel):
 
 
 class RunRead(WireModel):
-    includes = frozenset({"tasks", "tags", "checklist", "form_fields_values"})
-
     id: str
     increment_id: int
     checklist_id: str | None
@@ -130,10 +128,10 @@ class RunRead(WireModel):
     last_updated: Timestamp
     completed_at: Timestamp | None
     archived_at: Timestamp | None
-    tasks: Data[list[TaskRead]] | None = None
-    tags: Data[list[TaggingRead]] | None = None
-    checklist: Data[TemplateRead | None] | None = None
-    form_fields_values: dict[str, Any] | None = None
+    tasks: Included[Data[list[TaskRead]]] = None
+    tags: Included[Data[list[TaggingRead]]] = None
+    checklist: Included[Data[TemplateRead | None]] = None
+    form_fields_values: Included[dict[str, Any]] = None
 
     @classmethod
     def of(cls, process: Process, **includes: Any) -> "RunRead":

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from procession.api.schemas import Timestamp, WireModel
+from procession.api.schemas import Included, Timestamp, WireModel
 from procession.processes.models import Process
 from procession.tags.schemas import TaggingRead
 from procession.tasks.models import Task
@@ -18,10 +18,8 @@ def lifecycle_status(archived: bool, status: str) -> str:
 
 
 class Hit(WireModel):
-    includes = frozenset({"tags"})
-
     id: str
-    tags: list[TaggingRead] | None = None
+    tags: Included[list[TaggingRead]] = None
 
 
 class BlueprintHit(Hit):

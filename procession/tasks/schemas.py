@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from procession.api.schemas import Data, Timestamp, WireDateTime, WireModel
+from procession.api.schemas import Data, Included, Timestamp, WireDateTime, WireModel
 from procession.comments.schemas import CommentRead
 from procession.tags.schemas import TaggingRead
 from procession.tasks.models import Task, TaskField
@@ -124,8 +124,6 @@ class TaskFieldRead(CaptureRead):
 
 
 class TaskRead(WireModel, TaskExtras):
-    includes = frozenset({"threads", "step", "run", "form_fields", "tags"})
-
     id: str
     increment_id: int
     title: str
@@ -158,11 +156,11 @@ class TaskRead(WireModel, TaskExtras):
     problem: bool
     run_status: str | None
     threads_count: int
-    threads: Data[list[CommentRead]] | None = None
-    step: Data[StepRead | None] | None = None
-    run: Data[dict[str, Any]] | None = None
-    form_fields: Data[list[TaskFieldRead]] | None = None
-    tags: Data[list[TaggingRead]] | None = None
+    threads: Included[Data[list[CommentRead]]] = None
+    step: Included[Data[StepRead | None]] = None
+    run: Included[Data[dict[str, Any]]] = None
+    form_fields: Included[Data[list[TaskFieldRead]]] = None
+    tags: Included[Data[list[TaggingRead]]] = None
 
     @classmethod
     def base_values(cls, task: Task) -> dict[str, Any]:

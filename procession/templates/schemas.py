@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from procession.api.schemas import Timestamp, WireModel
+from procession.api.schemas import Included, Timestamp, WireModel
 from procession.tags.schemas import TaggingRead
 from procession.templates.models import Capture, FieldMixin, PrerunField, Step, Template
 
@@ -249,8 +249,6 @@ class CaptureReorder(Input):
 
 
 class StepRead(WireModel, StepExtras):
-    includes = frozenset({"tags"})
-
     id: str
     checklist_id: str
     title: str
@@ -267,7 +265,7 @@ class StepRead(WireModel, StepExtras):
     created_at: Timestamp
     last_updated: Timestamp
     archived_at: Timestamp | None = None
-    tags: list[TaggingRead] | None = None
+    tags: Included[list[TaggingRead]] = None
 
     @classmethod
     def of(cls, step: Step, captures: list[Capture]) -> "StepRead":
@@ -350,8 +348,6 @@ class TemplateUpdate(TemplateSettings):
 
 
 class TemplateRead(WireModel, TemplateSettings):
-    includes = frozenset({"steps", "tags"})
-
     id: str
     increment_id: int
     title: str
@@ -372,8 +368,8 @@ class TemplateRead(WireModel, TemplateSettings):
     created_at: Timestamp
     last_updated: Timestamp
     archived_at: Timestamp | None
-    steps: list[StepRead] | None = None
-    tags: list[TaggingRead] | None = None
+    steps: Included[list[StepRead]] = None
+    tags: Included[list[TaggingRead]] = None
 
     @classmethod
     def of(
