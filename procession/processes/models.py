@@ -43,6 +43,18 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
             postgresql_where=text("archived_at IS NULL"),
             sqlite_where=text("archived_at IS NULL"),
         ),
+        # A page of runs filtered by status, and its count: without it SQLite counted the
+        # organization's active runs through the status index alone (3.6 ms for 7,500 of
+        # 20,000) and walked the whole page index for a rare status (5 ms for `problem`).
+        Index(
+            "ix_processes_org_live_status",
+            "org_id",
+            "status",
+            "created_at",
+            "id",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
         Index("ix_processes_org_kind", "org_id", "kind"),
         Index("ix_processes_org_starred", "org_id", "is_starred"),
         # The next sequence number is max(increment_id) per organization: an index seek.

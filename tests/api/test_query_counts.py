@@ -25,13 +25,13 @@ def settings(databases: DatabaseFactory) -> Iterator[Settings]:
 
 
 @contextmanager
-def counted(world: World) -> Iterator[list[str]]:
-    """The SQL statements the app sends while the block runs."""
+def counted(world: World) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements the app sends while the block runs, with their parameters."""
     engine = world.client.app.state.database.engine.sync_engine  # type: ignore[attr-defined]
-    statements: list[str] = []
+    statements: list[tuple[str, Any]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        statements.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -105,9 +105,9 @@ def test_a_run_with_its_tasks_reads_the_run_once(world: World) -> None:
     run_id = ok(api.get(f"/runs?checklist_id={template_id}"))["data"][0]["id"]
     with counted(world) as statements:
         ok(api.get(f"/runs/{run_id}?with=tasks"))
-    reads = [s for s in statements if re.search(r"\bFROM processes\b", s)]
+    reads = [sql for sql, _ in statements if re.search(r"\bFROM processes\b", sql)]
     assert len(reads) == 1, reads
-    assert not [s for s in statements if "GROUP BY tasks.process_id" in s]
+    assert not [sql for sql, _ in statements if "GROUP BY tasks.process_id" in sql]
 
 
 def statements_for_write(world: World, method: str, path: str, body: Any = None) -> int:

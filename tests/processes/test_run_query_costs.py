@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from procession.config import Settings
-from tests.api.test_query_counts import populate, statements_for
+from tests.api.test_query_counts import counted, populate, statements_for
 from tests.conftest import World
 from tests.databases import DatabaseFactory
 from tests.factories import ok, tasks_of
@@ -64,3 +64,26 @@ def test_filtered_run_tasks_cost_the_same_for_two_tasks_or_twenty(world: World) 
             )
         )
     assert costs[0] == costs[1]
+
+
+def test_a_status_filter_reads_its_page_and_count_through_an_index(
+    world: World, settings: Settings
+) -> None:
+    """Live runs of one status, newest first, and how many there are, come from an index
+    on (org_id, status, created_at, id): no scan of the organization's runs, no sort."""
+    if not settings.is_sqlite:
+        pytest.skip("PostgreSQL rightly scans tables this small; the plan is SQLite's")
+    api = world.admin
+    populate(api, runs=2, steps=1)
+    with counted(world) as statements:
+        ok(api.get("/runs?status=problem"))
+    on_runs = [(sql, params) for sql, params in statements if "FROM processes" in sql]
+    assert len(on_runs) == 2  # the page and its count
+    engine = world.client.app.state.database.engine.sync_engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        for sql, params in on_runs:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+            details = [row[-1] for row in plan]
+            assert details == [
+                "SEARCH processes USING INDEX ix_processes_org_live_status (org_id=? AND status=?)"
+            ], (sql, details)
