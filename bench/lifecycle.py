@@ -67,6 +67,7 @@ from procession.db import lifecycle, migrate
 from procession.db.base import Base, new_id
 from procession.db.engine import sqlite_path
 from procession.db.session import Database
+from procession.db.statistics import ROUND as STATISTICS_ROUND
 from procession.db.types import utcnow
 from procession.main import create_app
 from procession.orgs import service as org_service
@@ -452,10 +453,13 @@ class Floor:
             self.lite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def settle(self) -> None:
-        """After a bulk load: PostgreSQL's planner statistics, as autovacuum would gather
-        them (SQLite, which Procession never analyzes, is left as it is)."""
+        """After a bulk load: the planner statistics a running server has, PostgreSQL's as
+        autovacuum gathers them, SQLite's as Procession's statistics job does."""
         if self.pg is not None:
             self.pg.execute("ANALYZE")
+        if self.lite is not None:
+            for statement, params in STATISTICS_ROUND:
+                self.lite.execute(statement.text, params)
 
     def timestamp(self, moment: datetime) -> Any:
         """As the engine stores it: naive UTC, as text on SQLite."""

@@ -348,7 +348,8 @@ def analyze(engine: Engine) -> None:
     """On PostgreSQL, gather the planner's statistics after a bulk load, as autovacuum does
     within a minute in production: without them it picks plans no running server keeps
     (the first full-scale run served get run with its tasks at 17 req/s, then 74 once
-    autovacuum had run). SQLite gathers none unless asked, in production too."""
+    autovacuum had run). SQLite's are gathered by the server as it starts
+    (procession/db/statistics.py)."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
             db.exec_driver_sql("ANALYZE")

@@ -14,7 +14,9 @@ statistics SQLite assumes a large table and uses its indexes, which costs a smal
 little.
 """
 
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import TextClause, text
 
 from procession.config import Settings
 from procession.db.session import Database
@@ -37,15 +39,20 @@ DROP_SMALL_TABLES = text(
 )
 """Each row's `stat` starts with the estimated number of rows of its index (or table)."""
 
+ROUND: tuple[tuple[TextClause, dict[str, Any]], ...] = (
+    (text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"), {}),
+    (text("ANALYZE"), {}),
+    (DROP_SMALL_TABLES, {"min_rows": MIN_ROWS}),
+    (text("ANALYZE sqlite_schema"), {}),  # the planner reads the statistics again
+)
+"""One round's statements and their parameters, in order (the benchmarks run them too)."""
+
 
 async def gather(database: Database, settings: Settings) -> int:
-    """The background job: one approximate `ANALYZE` in its own write transaction, small
-    tables' statistics dropped, and the planner told to read them again (other connections
-    reread them on their own after the commit). Returns 0, so the next round comes
-    `REFRESH_SECONDS` later (see `ops/background.py`)."""
+    """The background job: one `ROUND` in its own write transaction (other connections
+    reread the statistics on their own after the commit). Returns 0, so the next round
+    comes `REFRESH_SECONDS` later (see `ops/background.py`)."""
     async with database.transaction() as session:
-        await session.execute(text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"))
-        await session.execute(text("ANALYZE"))
-        await session.execute(DROP_SMALL_TABLES, {"min_rows": MIN_ROWS})
-        await session.execute(text("ANALYZE sqlite_schema"))
+        for statement, params in ROUND:
+            await session.execute(statement, params)
     return 0
