@@ -170,7 +170,10 @@ def mixed_step(client: Client, runs: list[str], rng: random.Random) -> tuple[str
         found = client.call("GET", f"/runs/{run_id}/tasks?per_page=100")
         if found.status_code != 200:
             return operation, found.status_code
-        task_id = rng.choice(found.json()["data"])["id"]
+        tasks = found.json()["data"]
+        if not tasks:  # purged between the listing's two reads (READ COMMITTED on PostgreSQL)
+            return operation, found.status_code
+        task_id = rng.choice(tasks)["id"]
         if operation == "complete":
             body = {"task_id": task_id}
             return operation, client.call(
