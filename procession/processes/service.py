@@ -70,13 +70,15 @@ class ProcessFilters:
     folder_ids: tuple[str, ...] = ()
 
 
+def past_deadline(now: Any) -> tuple[Any, ...]:
+    """The criteria of a late task: open, with a deadline before `now` (a value, or a bind
+    parameter for a statement built once)."""
+    return (Task.status != TaskStatus.COMPLETED, Task.deadline < now)
+
+
 def late_task() -> Any:
     """An open task of the process (correlated on `Process.id`) whose deadline has passed."""
-    return exists().where(
-        Task.process_id == Process.id,
-        Task.status != TaskStatus.COMPLETED,
-        Task.deadline < utcnow(),
-    )
+    return exists().where(Task.process_id == Process.id, *past_deadline(utcnow()))
 
 
 def owned_tasks(filters: ProcessFilters) -> AnySelect | None:
@@ -332,24 +334,18 @@ LATE_TASKS = (
     select(Task.process_id, func.count())
     .where(
         Task.process_id.in_(bindparam("process_ids", expanding=True)),
-        Task.status != TaskStatus.COMPLETED,
-        Task.deadline < bindparam("now"),
+        *past_deadline(bindparam("now")),
     )
     .group_by(Task.process_id)
 )
 
 
 # One run with its late-task count in one statement, for the views of a single run.
-RUN_WITH_LATE_TASKS = select(
-    Process,
+RUN_WITH_LATE_TASKS = ProcessRepository.by_id().add_columns(
     select(func.count())
-    .where(
-        Task.process_id == Process.id,
-        Task.status != TaskStatus.COMPLETED,
-        Task.deadline < bindparam("now"),
-    )
-    .scalar_subquery(),
-).where(Process.org_id == bindparam("org_id"), Process.id == bindparam("id"))
+    .where(Task.process_id == Process.id, *past_deadline(bindparam("now")))
+    .scalar_subquery()
+)
 
 
 async def describe_process(
