@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from procession.api.deps import DbSession
 from procession.auth import service as auth_service
+from procession.auth.models import User
 from procession.auth.service import Principal
 from procession.db.repository import PageRequest
 from procession.errors import AppError, PermissionDenied, Unauthenticated
@@ -64,7 +65,7 @@ async def signed_in(request: Request, session: DbSession) -> Principal:
     except AppError as error:
         request.session.clear()
         raise SignInRequired() from error
-    user = principal.user
+    user = await session.get_one(User, principal.user_id)
     request.state.viewer = Viewer(user.full_name or user.email, principal.role, principal.is_admin)
     return principal
 

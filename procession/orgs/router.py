@@ -31,9 +31,9 @@ async def get_organization(caller: Caller, session: DbSession) -> Data[Organizat
 
 
 @router.get("/me")
-async def get_me(caller: Caller) -> Data[UserRead]:
+async def get_me(caller: Caller, session: DbSession) -> Data[UserRead]:
     """The caller as a member of this organization (carries `role`)."""
-    return Data(data=UserRead.of(caller.user, role=caller.role))
+    return Data(data=UserRead.of(await session.get_one(User, caller.user_id), role=caller.role))
 
 
 async def describe_members(

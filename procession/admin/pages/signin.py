@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from procession.admin.web import flash, redirect, render
 from procession.api.deps import DbSession
 from procession.auth import service as auth_service
+from procession.auth.models import User
 from procession.errors import Unauthenticated
 
 router = APIRouter()
@@ -45,7 +46,8 @@ async def signin(
     request.session.update(
         user_id=principal.user_id, org_id=principal.org_id, csrf=secrets.token_urlsafe(32)
     )
-    flash(request, f"Signed in as {principal.user.full_name or principal.user.email}.")
+    user = await session.get_one(User, principal.user_id)  # sign_in loaded it: no SQL
+    flash(request, f"Signed in as {user.full_name or user.email}.")
     target = safe_next(request, next)
     return RedirectResponse(target, status_code=303) if target else redirect(request, "home")
 
