@@ -1,5 +1,7 @@
 """Task statements."""
 
+from typing import Any
+
 from sqlalchemy import bindparam, select
 
 from procession.db.repository import Repository
@@ -7,16 +9,24 @@ from procession.errors import NotFound
 from procession.tasks.models import Task, TaskField, TaskOwner
 from procession.tasks.schemas import OwnersRead
 
-# Built once: every task view runs them (see comments/repository.py).
+# Built once: every task view runs them (see comments/repository.py). Owners and answers are
+# read as plain rows from the tables: a view needs a few columns of each, and loading them as
+# entities (with every JSON column of a form field decoded) was most of a task list's cost.
+_owners, _fields = TaskOwner.__table__, TaskField.__table__
 OWNERS = (
-    select(TaskOwner)
-    .where(TaskOwner.task_id.in_(bindparam("task_ids", expanding=True)))
-    .order_by(TaskOwner.id)
+    select(_owners.c.task_id, _owners.c.user_id, _owners.c.guest_email, _owners.c.group_id)
+    .where(_owners.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(_owners.c.id)
 )
 FIELDS = (
     select(TaskField)
     .where(TaskField.task_id.in_(bindparam("task_ids", expanding=True)))
     .order_by(TaskField.position, TaskField.id)
+)
+ANSWERS = (
+    select(_fields.c.task_id, _fields.c.capture_id, _fields.c.value)
+    .where(_fields.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(_fields.c.position, _fields.c.id)
 )
 
 
@@ -28,14 +38,16 @@ class TaskRepository(Repository[Task]):
         found = {task_id: OwnersRead() for task_id in task_ids}
         if task_ids:
             params = {"task_ids": task_ids}
-            for owner in (await self.session.scalars(OWNERS, params)).all():
-                owners = found[owner.task_id]
-                if owner.user_id is not None:
-                    owners.users.append(owner.user_id)
-                elif owner.guest_email is not None:
-                    owners.guests.append(owner.guest_email)
-                elif owner.group_id is not None:
-                    owners.groups.append(owner.group_id)
+            for task_id, user_id, guest_email, group_id in await self.session.execute(
+                OWNERS, params
+            ):
+                owners = found[task_id]
+                if user_id is not None:
+                    owners.users.append(user_id)
+                elif guest_email is not None:
+                    owners.guests.append(guest_email)
+                elif group_id is not None:
+                    owners.groups.append(group_id)
         return found
 
     async def fields_of(self, task_ids: list[str]) -> dict[str, list[TaskField]]:
@@ -44,6 +56,15 @@ class TaskRepository(Repository[Task]):
             params = {"task_ids": task_ids}
             for field in (await self.session.scalars(FIELDS, params)).all():
                 found[field.task_id].append(field)
+        return found
+
+    async def answers_of(self, task_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Each task's form answers (`taskdata`) by capture id, in the form's order."""
+        found: dict[str, dict[str, Any]] = {task_id: {} for task_id in task_ids}
+        if task_ids:
+            params = {"task_ids": task_ids}
+            for task_id, capture_id, value in await self.session.execute(ANSWERS, params):
+                found[task_id][capture_id] = value
         return found
 
     async def in_process(self, process_id: str, task_id: str, *, for_update: bool = False) -> Task:

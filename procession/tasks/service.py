@@ -250,7 +250,11 @@ async def describe_tasks(
     repo = TaskRepository(session, caller.org_id)
     ids = [t.id for t in tasks]
     owners = await repo.owners_of(ids)
-    fields = await repo.fields_of(ids)
+    if "form_fields" in includes:
+        fields = await repo.fields_of(ids)
+        answers = {t.id: {f.capture_id: f.value for f in fields[t.id]} for t in tasks}
+    else:
+        answers = await repo.answers_of(ids)
     comments = CommentRepository(session, caller.org_id)
     stats = await comments.stats_for(ids)
     process_ids = {t.process_id for t in tasks if t.process_id}
@@ -290,7 +294,7 @@ async def describe_tasks(
         views.append(
             TaskRead(
                 **TaskRead.base_values(task),
-                taskdata={f.capture_id: f.value for f in fields[task.id]},
+                taskdata=answers[task.id],
                 owners=owners[task.id],
                 is_completable=not task.is_completed and task.archived_at is None,
                 problem=stats[task.id][1] > 0,

@@ -359,10 +359,10 @@ class TemplateRead(WireModel, TemplateSettings):
     is_public: bool
     status: str = "active"
     prerun: list[PrerunFieldRead]
-    automated_actions: list[dict[str, Any]] = []
-    industry_tags: list[dict[str, Any]] = []
-    topic_tags: list[dict[str, Any]] = []
-    linked_tasks: list[dict[str, Any]] = []
+    automated_actions: list[dict[str, Any]] = Field(default_factory=list)
+    industry_tags: list[dict[str, Any]] = Field(default_factory=list)
+    topic_tags: list[dict[str, Any]] = Field(default_factory=list)
+    linked_tasks: list[dict[str, Any]] = Field(default_factory=list)
     steps_count: int
     started_processes: int
     created_at: Timestamp
