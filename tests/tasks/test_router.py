@@ -349,6 +349,13 @@ def test_update_run_task_saves_answers_keyed_by_capture_id_and_drops_unknown_key
     assert updated["taskdata"] == {name["id"]: "Acme", notes["id"]: [{"id": 1, "text": "a"}]}
     assert updated["status"] == "in-progress"
     assert ok(api.get(task_path(run, task)))["data"]["taskdata"] == updated["taskdata"]
+    # Read from whole form fields when they are included, from the answers alone otherwise.
+    with_fields = ok(api.get(task_path(run, task) + "?with=form_fields"))["data"]
+    assert with_fields["taskdata"] == updated["taskdata"]
+    assert [f["value"] for f in with_fields["form_fields"]["data"]] == [
+        "Acme",
+        [{"id": 1, "text": "a"}],
+    ]
 
 
 @pytest.mark.parametrize(
