@@ -21,7 +21,7 @@ EDITORS = (Role.ADMIN, Role.STANDARD)
 class Principal:
     """The authenticated caller acting inside one organization. It holds the user's id, not
     the user: authenticating reads three columns, and the few callers that show the user
-    load it (`session.get(User, principal.user_id)`)."""
+    load it (`session.get_one(User, principal.user_id)`)."""
 
     user_id: int
     org_id: str

@@ -33,8 +33,8 @@ from procession.search.schemas import (
 )
 from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
-from procession.tasks.models import Task, TaskOwner, TaskStatus
-from procession.tasks.schemas import OwnersRead
+from procession.tasks.models import Task, TaskStatus
+from procession.tasks.repository import TaskRepository
 from procession.templates.models import Capture, Step, Template
 
 # The `on` tokens Tallyfy knows; `blueprint` and `template` are the same kind.
@@ -195,8 +195,8 @@ async def search_tasks(
         session, ranked(session, stmt, Task.title, order, request), request.page
     )
     tasks: list[Task] = result.items
-    owners = await owners_of(session, [t.id for t in tasks])
-    hits: list[Hit] = [TaskHit.of(t, owners.get(t.id, OwnersRead())) for t in tasks]
+    owners = await TaskRepository(session, caller.org_id).owners_of([t.id for t in tasks])
+    hits: list[Hit] = [TaskHit.of(t, owners[t.id]) for t in tasks]
     return result, await tagged(session, caller, request, "Task", hits)
 
 
@@ -258,26 +258,6 @@ async def steps_counts(session: AsyncSession, template_ids: list[str]) -> dict[s
         .group_by(Step.template_id)
     )
     return {template_id: int(n) for template_id, n in (await session.execute(stmt)).all()}
-
-
-async def owners_of(session: AsyncSession, task_ids: list[str]) -> dict[str, OwnersRead]:
-    if not task_ids:
-        return {}
-    rows = (
-        await session.scalars(
-            select(TaskOwner).where(TaskOwner.task_id.in_(task_ids)).order_by(TaskOwner.id)
-        )
-    ).all()
-    owners: dict[str, OwnersRead] = defaultdict(OwnersRead)
-    for row in rows:
-        entry = owners[row.task_id]
-        if row.user_id is not None:
-            entry.users.append(row.user_id)
-        elif row.guest_email is not None:
-            entry.guests.append(row.guest_email)
-        elif row.group_id is not None:
-            entry.groups.append(row.group_id)
-    return owners
 
 
 async def tagged(

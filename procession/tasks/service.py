@@ -250,9 +250,14 @@ async def describe_tasks(
     repo = TaskRepository(session, caller.org_id)
     ids = [t.id for t in tasks]
     owners = await repo.owners_of(ids)
-    if "form_fields" in includes:
+    extra: dict[str, dict[str, Any]] = {t.id: {} for t in tasks}
+    if "form_fields" in includes:  # whole fields, and the answers read from them
         fields = await repo.fields_of(ids)
         answers = {t.id: {f.capture_id: f.value for f in fields[t.id]} for t in tasks}
+        for task in tasks:
+            extra[task.id]["form_fields"] = Data(
+                data=[TaskFieldRead.of_field(field, task.step_id) for field in fields[task.id]]
+            )
     else:
         answers = await repo.answers_of(ids)
     comments = CommentRepository(session, caller.org_id)
@@ -262,15 +267,9 @@ async def describe_tasks(
     if missing := list(process_ids - processes.keys()):
         loaded = await session.scalars(PROCESSES_BY_ID, {"ids": missing})
         processes.update((p.id, p) for p in loaded.all())
-    extra: dict[str, dict[str, Any]] = {t.id: {} for t in tasks}
     if "threads" in includes:
         for task_id, found in (await comments.visible_for(ids)).items():
             extra[task_id]["threads"] = Data(data=[CommentRead.of(c) for c in found])
-    if "form_fields" in includes:
-        for task in tasks:
-            extra[task.id]["form_fields"] = Data(
-                data=[TaskFieldRead.of_field(field, task.step_id) for field in fields[task.id]]
-            )
     if "step" in includes:
         await include_steps(session, caller, tasks, extra)
     if "run" in includes:
