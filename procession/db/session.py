@@ -19,9 +19,13 @@ class Database:
         # Sessions know where uploaded files live, so removing a purged file's bytes after the
         # commit works wherever the purge runs (request, job, CLI): see `files/storage.py`.
         info = {"files_dir": settings.files_dir}
-        self._readers = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
+        session_class = inline_sqlite.InlineSession if self._inline else AsyncSession
+        self._readers = async_sessionmaker(
+            self.engine, class_=session_class, expire_on_commit=False, info=info
+        )
         self._writers = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
+            class_=session_class,
             expire_on_commit=False,
             info=info,
         )
@@ -40,6 +44,8 @@ class Database:
             # statement. A request's close is shielded from cancellation by FastAPI.
             session = maker()
             try:
+                if isinstance(session, inline_sqlite.InlineSession):
+                    await session.hold_connection()
                 yield session
                 await session.commit()
             except BaseException:
