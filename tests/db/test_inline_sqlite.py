@@ -1,11 +1,14 @@
 """The inline SQLite driver: the same app, statements run on the event loop."""
 
 import asyncio
+from typing import Any
 
+import greenlet
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from procession.config import Settings
+from procession.db.inline_sqlite import InlineSession
 from procession.db.session import Database
 from tests.conftest import run_async
 
@@ -66,3 +69,54 @@ def test_writers_of_one_loop_take_turns_instead_of_blocking_it(inline: Settings)
             await database.dispose()
 
     assert run_async(work()) == 20
+
+
+def record_greenlets(database: Database) -> dict[str, greenlet.greenlet]:
+    """The greenlet each statement of `database` runs in, by its SQL."""
+    seen: dict[str, greenlet.greenlet] = {}
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen[statement] = greenlet.getcurrent()
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_statements_run_in_the_callers_greenlet_once_the_connection_is_held(
+    inline: Settings,
+) -> None:
+    """Only taking the connection (and its BEGIN) goes through SQLAlchemy's greenlet."""
+
+    async def work() -> tuple[greenlet.greenlet, dict[str, greenlet.greenlet]]:
+        database = Database(inline)
+        seen = record_greenlets(database)
+        try:
+            async with database.transaction(writes=False) as session:
+                assert isinstance(session, InlineSession)
+                assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+                assert await session.scalar(text("SELECT 2")) == 2
+            return greenlet.getcurrent(), seen
+        finally:
+            await database.dispose()
+
+    caller, seen = run_async(work())
+    assert seen["BEGIN"] is not caller
+    assert seen["SELECT 1"] is caller
+    assert seen["SELECT 2"] is caller
+
+
+def test_a_session_without_its_connection_goes_through_the_greenlet(inline: Settings) -> None:
+    async def work() -> tuple[greenlet.greenlet, dict[str, greenlet.greenlet]]:
+        database = Database(inline)
+        seen = record_greenlets(database)
+        session = InlineSession(database.engine)
+        try:
+            assert (await session.execute(text("SELECT 3"))).scalar_one() == 3
+            await session.commit()
+            return greenlet.getcurrent(), seen
+        finally:
+            await session.close()
+            await database.dispose()
+
+    caller, seen = run_async(work())
+    assert seen["SELECT 3"] is not caller
