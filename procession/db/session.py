@@ -41,7 +41,8 @@ class Database:
             # Spelled out rather than `async with maker() as session, session.begin()`: those
             # context managers cost a third of a small request's transaction (a task to shield
             # the close, a greenlet for the explicit BEGIN). The session begins with its first
-            # statement. A request's close is shielded from cancellation by FastAPI.
+            # statement; the inline driver's begins at once, so that what follows can skip the
+            # greenlets (see InlineSession). A request's close is shielded by FastAPI.
             session = maker()
             try:
                 if isinstance(session, inline_sqlite.InlineSession):
