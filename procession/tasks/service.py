@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -576,8 +576,11 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     task is complete, else `active`. Returns the process (None for a one-off task)."""
     if task.process_id is None:
         return None
-    repo = ProcessRepository(session, task.org_id)
-    process = await repo.get_or_raise(task.process_id, for_update=True)
+    # `workable_task` locked the process and gave it to the task: no second read of the row.
+    process = inspect(task).attrs.process.loaded_value
+    if not isinstance(process, Process):
+        repo = ProcessRepository(session, task.org_id)
+        process = await repo.get_or_raise(task.process_id, for_update=True)
     params = {"process_id": process.id}
     total, completed = (await session.execute(TASK_PROGRESS, params)).one()
     open_issues = (await session.execute(OPEN_ISSUES, params)).scalar_one()

@@ -110,6 +110,19 @@ def test_a_run_with_its_tasks_reads_the_run_once(world: World) -> None:
     assert not [sql for sql, _ in statements if "GROUP BY tasks.process_id" in sql]
 
 
+def test_completing_a_task_reads_its_process_once(world: World) -> None:
+    """The process is locked as the task is found; the recount after the change reuses it."""
+    api = world.admin
+    run_id = launch(api, make_template(api, steps=3)["id"])["id"]
+    task_id = tasks_of(api, run_id)[0]["id"]
+    with counted(world) as statements:
+        ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
+    reads = [
+        sql for sql, _ in statements if re.search(r"^\s*SELECT\b.*\bFROM processes\b", sql, re.S)
+    ]
+    assert len(reads) == 1, reads
+
+
 def statements_for_write(world: World, method: str, path: str, body: Any = None) -> int:
     api = world.admin
     with counted(world) as statements:
