@@ -14,14 +14,16 @@ in WAL mode. A writer of another process is waited for up to the busy timeout.
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Executable
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util import EMPTY_DICT, greenlet_spawn
+
+T = TypeVar("T")
 
 IsolationLevel = Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None
 
@@ -151,6 +153,18 @@ class InlineSession(AsyncSession):
         await self.connection()
         self.holds_connection = True
 
+    async def _call(
+        self, method: Callable[..., T], *args: Any, releases: bool = False, **kwargs: Any
+    ) -> T:
+        """`method` of the sync session: inline while the connection is held, else in a
+        greenlet as `AsyncSession` would. `releases`: the call gives the connection back."""
+        held = self.holds_connection
+        if releases:
+            self.holds_connection = False
+        if held:
+            return method(*args, **kwargs)
+        return await greenlet_spawn(method, *args, **kwargs)
+
     async def execute(
         self,
         statement: Executable,
@@ -159,45 +173,28 @@ class InlineSession(AsyncSession):
         execution_options: Mapping[str, Any] = EMPTY_DICT,
         **kw: Any,
     ) -> Any:
-        if not self.holds_connection:
-            return await super().execute(
-                statement, params, execution_options=execution_options, **kw
-            )
-        options = {**execution_options, "prebuffer_rows": True}
-        return self.sync_session.execute(statement, params, execution_options=options, **kw)
+        options = {**execution_options, "prebuffer_rows": True}  # as AsyncSession's results
+        return await self._call(
+            self.sync_session.execute, statement, params, execution_options=options, **kw
+        )
 
     async def scalar(self, statement: Executable, params: Any = None, **kw: Any) -> Any:
         return (await self.execute(statement, params, **kw)).scalar()
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.holds_connection:
-            return await super().get(*args, **kwargs)
-        return self.sync_session.get(*args, **kwargs)
+        return await self._call(self.sync_session.get, *args, **kwargs)
 
     async def get_one(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.holds_connection:
-            return await super().get_one(*args, **kwargs)
-        return self.sync_session.get_one(*args, **kwargs)
+        return await self._call(self.sync_session.get_one, *args, **kwargs)
 
     async def flush(self, objects: Sequence[Any] | None = None) -> None:
-        if not self.holds_connection:
-            return await super().flush(objects)
-        self.sync_session.flush(objects)
+        await self._call(self.sync_session.flush, objects)
 
     async def commit(self) -> None:
-        if not self.holds_connection:
-            return await super().commit()
-        self.holds_connection = False
-        self.sync_session.commit()
+        await self._call(self.sync_session.commit, releases=True)
 
     async def rollback(self) -> None:
-        if not self.holds_connection:
-            return await super().rollback()
-        self.holds_connection = False
-        self.sync_session.rollback()
+        await self._call(self.sync_session.rollback, releases=True)
 
     async def close(self) -> None:
-        if not self.holds_connection:
-            return await super().close()
-        self.holds_connection = False
-        self.sync_session.close()
+        await self._call(self.sync_session.close, releases=True)
