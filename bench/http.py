@@ -23,12 +23,13 @@ from statistics import quantiles
 from typing import Any
 
 import httpx2 as httpx
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from starlette.testclient import TestClient
 
 from bench.floor import connect, generated_ids, insert_rows
 from bench.seed import Seeded
 from procession.config import Settings
+from procession.db.engine import begin_statement
 from procession.main import create_app
 from tests.live import free_port
 
@@ -140,11 +141,17 @@ def recording(client: TestClient) -> Iterator[list[tuple[str, list[Any]]]]:
         for one in parameters if many else [parameters]:
             statements.append((statement, list(one or ())))
 
+    def record_begin(conn: Connection) -> None:
+        # SQLite's BEGIN goes to the driver unseen by `before_cursor_execute` (db/engine.py).
+        statements.append((begin_statement(conn), []))
+
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "begin", record_begin)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "begin", record_begin)
 
 
 def record_scripts(seeded: Seeded, ops: list[Operation], path: Path) -> None:

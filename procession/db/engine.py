@@ -103,5 +103,12 @@ def install_sqlite_hooks(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        writes = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        # On the driver's own cursor: through `exec_driver_sql`, SQLAlchemy's statement
+        # machinery took 25 µs of a small read's 800, for a statement that returns nothing.
+        # Statement listeners (`before_cursor_execute`) do not see it; `begin_statement` names it.
+        conn.connection.cursor().execute(begin_statement(conn))
+
+
+def begin_statement(conn: Connection) -> str:
+    """The statement a SQLite transaction of `conn` begins with (see WRITE_OPTION)."""
+    return "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION, False) else "BEGIN"
