@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from procession.config import Settings
@@ -106,7 +107,13 @@ def install_sqlite_hooks(engine: Any) -> None:
         # On the driver's own cursor: through `exec_driver_sql`, SQLAlchemy's statement
         # machinery took 25 µs of a small read's 800, for a statement that returns nothing.
         # Statement listeners (`before_cursor_execute`) do not see it; `begin_statement` names it.
-        conn.connection.cursor().execute(begin_statement(conn))
+        # Its errors are wrapped as SQLAlchemy's are, so "database is locked" answers 503.
+        statement = begin_statement(conn)
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            conn.connection.cursor().execute(statement)
+        except dbapi_error as error:
+            raise DBAPIError.instance(statement, (), error, dbapi_error) from error
 
 
 def begin_statement(conn: Connection) -> str:
