@@ -5,8 +5,8 @@ validation) that runs the very same SQL for an operation with the standard libra
 Procession sends for one request of each operation, and this app replays them for every
 request naming that operation (the `X-Bench-Op` header the load generator sends). Ids the
 recorded request created (a launched process, its tasks, a new comment) are swapped for
-fresh ones on every replay, so inserts insert new rows as Procession's do. The answer is
-the rows the statements read, as JSON.
+fresh ones, made as Procession makes them, on every replay, so inserts insert new rows as
+Procession's do. The answer is the rows the statements read, as JSON.
 
 Serve with: BENCH_DB=path BENCH_SCRIPT=recording.json uvicorn bench.floor:app
 """
@@ -15,13 +15,14 @@ import json
 import os
 import re
 import sqlite3
-import uuid
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from procession.db.base import new_id
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -42,7 +43,7 @@ def fresh(value: Any, ids: dict[str, str]) -> Any:
 
 
 def replay(db: sqlite3.Connection, script: dict[str, Any]) -> list[list[Any]]:
-    ids = {old: uuid.uuid4().hex for old in script["generated"]}
+    ids = {old: new_id() for old in script["generated"]}
     rows: list[list[Any]] = []
     try:
         for statement, parameters in script["statements"]:
@@ -61,7 +62,7 @@ def replay(db: sqlite3.Connection, script: dict[str, Any]) -> list[list[Any]]:
 def insert_rows(db: sqlite3.Connection, script: dict[str, Any]) -> None:
     """Only the rows the recorded request inserted, as a raw `executemany` per statement,
     in one transaction: the floor of a launch."""
-    ids = {old: uuid.uuid4().hex for old in script["generated"]}
+    ids = {old: new_id() for old in script["generated"]}
     groups: dict[str, list[list[Any]]] = {}
     for statement, parameters in script["statements"]:
         if statement.lstrip().upper().startswith("INSERT"):

@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, insert
 
 from procession.config import Settings
 from procession.db import migrate
+from procession.db.base import new_id
 from procession.main import create_app
 from procession.processes.models import Process
 from procession.tasks.models import Task
@@ -86,16 +87,16 @@ def seed(settings: Settings, org_id: str, processes: int, per_process: int) -> N
     engine = create_engine(settings.database_url)
     now = datetime.now(UTC)
     templates = [
-        {"id": uuid.uuid4().hex, "org_id": org_id, "title": title(rng), "created_at": now}
+        {"id": new_id(), "org_id": org_id, "title": title(rng), "created_at": now}
         for _ in range(max(1, processes // 40))
     ]
     runs: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     for n in range(processes):
-        run_id = uuid.uuid4().hex
+        run_id = new_id()
         runs.append({"id": run_id, "org_id": org_id, "increment_id": n, "name": title(rng)})
         tasks += [
-            {"id": uuid.uuid4().hex, "org_id": org_id, "process_id": run_id, "title": title(rng)}
+            {"id": new_id(), "org_id": org_id, "process_id": run_id, "title": title(rng)}
             for _ in range(per_process)
         ]
     with engine.begin() as db:

@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from starlette.testclient import TestClient
 
 from procession.config import Settings
 from procession.db import migrate
-from procession.db.base import Base
+from procession.db.base import Base, new_id
 from procession.main import create_app
 
 STEPS = 20
@@ -61,10 +60,6 @@ class Seeded:
     open_tasks: list[tuple[str, str]] = field(default_factory=list)  # (run, task), incomplete
     heavy: list[str] = field(default_factory=list)  # live runs of 100 tasks, 200 comments
     rows: dict[str, int] = field(default_factory=dict)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def table(name: str) -> Table:
