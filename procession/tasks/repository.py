@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import LoaderCallableStatus
+from sqlalchemy.orm.attributes import set_committed_value
 
 from procession.db.repository import Repository
 from procession.errors import NotFound
@@ -30,6 +32,11 @@ ANSWERS = (
 )
 
 
+def holds_fields(task: Task) -> bool:
+    """Whether the task holds its form fields (`TaskRepository.load_fields`)."""
+    return inspect(task).attrs.fields.loaded_value is not LoaderCallableStatus.NO_VALUE
+
+
 class TaskRepository(Repository[Task]):
     model = Task
     resource = "Task"
@@ -50,13 +57,19 @@ class TaskRepository(Repository[Task]):
                     owners.groups.append(group_id)
         return found
 
-    async def fields_of(self, task_ids: list[str]) -> dict[str, list[TaskField]]:
-        found: dict[str, list[TaskField]] = {task_id: [] for task_id in task_ids}
-        if task_ids:
-            params = {"task_ids": task_ids}
-            for field in (await self.session.scalars(FIELDS, params)).all():
-                found[field.task_id].append(field)
-        return found
+    async def load_fields(self, tasks: list[Task]) -> None:
+        """Give each task its form fields (`task.fields`, in the form's order), in one query
+        for those that do not hold them yet. A task's fields are only made at launch, so
+        what a task holds stays whole for the transaction, and a view of it later reads its
+        answers there instead of selecting them again."""
+        missing = {task.id: task for task in tasks if not holds_fields(task)}
+        if not missing:
+            return
+        found: dict[str, list[TaskField]] = {task_id: [] for task_id in missing}
+        for field in (await self.session.scalars(FIELDS, {"task_ids": list(missing)})).all():
+            found[field.task_id].append(field)
+        for task_id, fields in found.items():
+            set_committed_value(missing[task_id], "fields", fields)
 
     async def answers_of(self, task_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Each task's form answers (`taskdata`) by capture id, in the form's order."""

@@ -35,7 +35,7 @@ from procession.tags.repository import TagRepository
 from procession.tags.schemas import TaggingRead
 from procession.tasks.creation import check_owners, owner_rows
 from procession.tasks.models import Task, TaskOwner, TaskStatus
-from procession.tasks.repository import TaskRepository
+from procession.tasks.repository import TaskRepository, holds_fields
 from procession.tasks.schemas import (
     TASK_EXTRA_KEYS,
     TaskCompletion,
@@ -251,15 +251,16 @@ async def describe_tasks(
     ids = [t.id for t in tasks]
     owners = await repo.owners_of(ids)
     extra: dict[str, dict[str, Any]] = {t.id: {} for t in tasks}
-    if "form_fields" in includes:  # whole fields, and the answers read from them
-        fields = await repo.fields_of(ids)
-        answers = {t.id: {f.capture_id: f.value for f in fields[t.id]} for t in tasks}
+    if "form_fields" in includes:
+        await repo.load_fields(tasks)
         for task in tasks:
             extra[task.id]["form_fields"] = Data(
-                data=[TaskFieldRead.of_field(field, task.step_id) for field in fields[task.id]]
+                data=[TaskFieldRead.of_field(field, task.step_id) for field in task.fields]
             )
-    else:
-        answers = await repo.answers_of(ids)
+    # The answers of tasks holding their fields are read there; the rest's alone, by columns.
+    answers = {t.id: {f.capture_id: f.value for f in t.fields} for t in tasks if holds_fields(t)}
+    if unread := [t.id for t in tasks if t.id not in answers]:
+        answers.update(await repo.answers_of(unread))
     comments = CommentRepository(session, caller.org_id)
     stats = await comments.stats_for(ids)
     process_ids = {t.process_id for t in tasks if t.process_id}
@@ -476,8 +477,8 @@ async def move_task(session: AsyncSession, task: Task, position: int) -> None:
 async def save_answers(
     session: AsyncSession, caller: Principal, task: Task, answers: dict[str, Any]
 ) -> None:
-    fields = (await TaskRepository(session, caller.org_id).fields_of([task.id]))[task.id]
-    for field in fields:
+    await TaskRepository(session, caller.org_id).load_fields([task])
+    for field in task.fields:
         if field.capture_id in answers:
             key = f"taskdata.{field.capture_id}"
             field.value = check_value(field, answers[field.capture_id], key)
@@ -499,10 +500,10 @@ async def complete_task(
         raise InvalidState("This task belongs to a process: complete it through the process.")
     if task.is_completed:
         raise InvalidState("The task is already completed.")
-    repo = TaskRepository(session, caller.org_id)
+    await TaskRepository(session, caller.org_id).load_fields([task])
     missing = {
         f"taskdata.{f.capture_id}": [f"{f.label} is required"]
-        for f in (await repo.fields_of([task.id]))[task.id]
+        for f in task.fields
         if f.required and is_empty(f.value)
     }
     if missing:

@@ -110,6 +110,11 @@ def test_a_run_with_its_tasks_reads_the_run_once(world: World) -> None:
     assert not [sql for sql, _ in statements if "GROUP BY tasks.process_id" in sql]
 
 
+def selects_from(statements: list[tuple[str, Any]], table: str) -> list[str]:
+    pattern = rf"^\s*SELECT\b.*\bFROM {table}\b"
+    return [sql for sql, _ in statements if re.search(pattern, sql, re.S)]
+
+
 def test_completing_a_task_reads_its_process_once(world: World) -> None:
     """The process is locked as the task is found; the recount after the change reuses it."""
     api = world.admin
@@ -117,10 +122,29 @@ def test_completing_a_task_reads_its_process_once(world: World) -> None:
     task_id = tasks_of(api, run_id)[0]["id"]
     with counted(world) as statements:
         ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
-    reads = [
-        sql for sql, _ in statements if re.search(r"^\s*SELECT\b.*\bFROM processes\b", sql, re.S)
-    ]
-    assert len(reads) == 1, reads
+    assert len(selects_from(statements, "processes")) == 1
+
+
+@pytest.mark.parametrize("change", ["answer", "complete"])
+def test_answering_or_completing_a_task_reads_its_form_once(world: World, change: str) -> None:
+    """The fields read to check the answers (or the required ones) give the task's view
+    its answers."""
+    api = world.admin
+    template_id = make_template(api, steps=2)["id"]
+    for step in steps_of(api, template_id):
+        add_capture(api, template_id, step["id"], required=False)
+    run_id = launch(api, template_id)["id"]
+    task = tasks_of(api, run_id)[0]
+    capture_id = next(iter(task["taskdata"]))
+    with counted(world) as statements:
+        if change == "answer":
+            path, body = f"/runs/{run_id}/tasks/{task['id']}", {"taskdata": {capture_id: "yes"}}
+            answered = ok(api.put(path, body))["data"]
+        else:
+            path, body = f"/runs/{run_id}/completed-tasks", {"task_id": task["id"]}
+            answered = ok(api.post(path, body))["data"]
+    assert len(selects_from(statements, "task_fields")) == 1
+    assert answered["taskdata"] == {capture_id: "yes" if change == "answer" else None}
 
 
 def statements_for_write(world: World, method: str, path: str, body: Any = None) -> int:
