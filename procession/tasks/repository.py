@@ -3,7 +3,6 @@
 from typing import Any
 
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.orm import LoaderCallableStatus
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procession.db.repository import Repository
@@ -34,7 +33,8 @@ ANSWERS = (
 
 def holds_fields(task: Task) -> bool:
     """Whether the task holds its form fields (`TaskRepository.load_fields`)."""
-    return inspect(task).attrs.fields.loaded_value is not LoaderCallableStatus.NO_VALUE
+    # The instance's dict, not `inspect(task).attrs`: that builds a state for every attribute.
+    return "fields" in inspect(task).dict
 
 
 class TaskRepository(Repository[Task]):

@@ -578,7 +578,7 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     if task.process_id is None:
         return None
     # `workable_task` locked the process and gave it to the task: no second read of the row.
-    process = inspect(task).attrs.process.loaded_value
+    process = inspect(task).dict.get("process")
     if not isinstance(process, Process):
         repo = ProcessRepository(session, task.org_id)
         process = await repo.get_or_raise(task.process_id, for_update=True)
