@@ -1,9 +1,9 @@
 """Making tasks: one per step when a process launches, and one-off tasks."""
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procession.auth.service import Principal
@@ -13,12 +13,16 @@ from procession.errors import RuleViolation
 from procession.orgs import service as org_service
 from procession.processes.models import Process
 from procession.tags import service as tag_service
-from procession.tasks.models import Task, TaskField, TaskOwner, TaskStatus
-from procession.tasks.repository import TaskRepository
+from procession.tasks.models import Task, TaskOwner, TaskStatus
+from procession.tasks.repository import (
+    TaskRepository,
+    fields_table,
+    owners_table,
+    tasks_table,
+)
 from procession.tasks.schemas import TASK_EXTRA_KEYS, OneOffTaskCreate, OwnersInput, TaskOverride
 from procession.templates.repository import CapturePlan, StepPlan
 
-_tasks, _fields, _owners = (cast(Table, model.__table__) for model in (Task, TaskField, TaskOwner))
 DEFAULT_DEADLINE = timedelta(days=5)
 UNIT_SECONDS = {
     "minutes": 60,
@@ -169,7 +173,7 @@ async def create_process_tasks(
         fields += [copied_field(task_id, capture) for capture in captures[step.id]]
     # Into the tables, not through the ORM's bulk insert: that one walks every row again to
     # sort out its columns, a tenth of a 100-step launch. Column defaults apply either way.
-    for table, rows in ((_tasks, tasks), (_fields, fields), (_owners, owners)):
+    for table, rows in ((tasks_table, tasks), (fields_table, fields), (owners_table, owners)):
         if rows:
             await session.execute(insert(table), rows)
 

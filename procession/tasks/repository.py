@@ -1,8 +1,8 @@
 """Task statements."""
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import Table, bindparam, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procession.db.repository import Repository
@@ -13,11 +13,19 @@ from procession.tasks.schemas import OwnersRead
 # Built once: every task view runs them (see comments/repository.py). Owners and answers are
 # read as plain rows from the tables: a view needs a few columns of each, and loading them as
 # entities (with every JSON column of a form field decoded) was most of a task list's cost.
-_owners, _fields = TaskOwner.__table__, TaskField.__table__
+# The tables themselves, for reads of plain rows and for a launch's bulk inserts.
+tasks_table, fields_table, owners_table = (
+    cast(Table, model.__table__) for model in (Task, TaskField, TaskOwner)
+)
 OWNERS = (
-    select(_owners.c.task_id, _owners.c.user_id, _owners.c.guest_email, _owners.c.group_id)
-    .where(_owners.c.task_id.in_(bindparam("task_ids", expanding=True)))
-    .order_by(_owners.c.id)
+    select(
+        owners_table.c.task_id,
+        owners_table.c.user_id,
+        owners_table.c.guest_email,
+        owners_table.c.group_id,
+    )
+    .where(owners_table.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(owners_table.c.id)
 )
 FIELDS = (
     select(TaskField)
@@ -25,9 +33,9 @@ FIELDS = (
     .order_by(TaskField.position, TaskField.id)
 )
 ANSWERS = (
-    select(_fields.c.task_id, _fields.c.capture_id, _fields.c.value)
-    .where(_fields.c.task_id.in_(bindparam("task_ids", expanding=True)))
-    .order_by(_fields.c.position, _fields.c.id)
+    select(fields_table.c.task_id, fields_table.c.capture_id, fields_table.c.value)
+    .where(fields_table.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(fields_table.c.position, fields_table.c.id)
 )
 
 
