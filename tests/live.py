@@ -7,10 +7,19 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx2 as httpx
 
 from procession.config import Settings
+
+
+def live_client(base_url: str, **options: Any) -> httpx.Client:
+    """An httpx client for a live server (`options` are httpx's). It drops a connection idle
+    for a second, well before uvicorn's 5-second keep-alive ends. With the same 5 seconds on
+    both sides, a burst of requests sometimes reused a connection the server was closing at
+    that moment, and the request was reset."""
+    return httpx.Client(base_url=base_url, limits=httpx.Limits(keepalive_expiry=1), **options)
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from procession.config import Settings
 from tests.conftest import OrgFixture, seed_org
 from tests.databases import DatabaseFactory, foreign_key_violations
-from tests.live import live_server
+from tests.live import live_client, live_server
 
 
 class Client:
@@ -24,8 +24,8 @@ class Client:
     site is not needed, httpx clients are)."""
 
     def __init__(self, base: str, org: OrgFixture) -> None:
-        self.http = httpx.Client(
-            base_url=f"{base}/api/organizations/{org.id}",
+        self.http = live_client(
+            f"{base}/api/organizations/{org.id}",
             headers={"Authorization": f"Bearer {org.admin.token}"},
             timeout=60,
         )

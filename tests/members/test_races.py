@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import Member, OrgFixture, seed_org
 from tests.databases import DatabaseFactory
-from tests.live import live_server
+from tests.live import live_client, live_server
 
 ROUNDS = 6
 
@@ -26,8 +26,8 @@ def server(databases: DatabaseFactory) -> Iterator[tuple[str, OrgFixture]]:
 
 
 def client(base: str, org: OrgFixture, member: Member) -> httpx.Client:
-    return httpx.Client(
-        base_url=f"{base}/api/organizations/{org.id}",
+    return live_client(
+        f"{base}/api/organizations/{org.id}",
         headers={"Authorization": f"Bearer {member.token}"},
         timeout=60,
     )
