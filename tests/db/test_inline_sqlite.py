@@ -129,3 +129,26 @@ def test_a_session_without_its_connection_goes_through_the_greenlet(inline: Sett
 
     caller, seen = run_async(work())
     assert seen["SELECT 3"] != [caller]
+
+
+def test_a_transaction_on_an_idle_connection_switches_no_greenlet(inline: Settings) -> None:
+    """Once the pool holds an idle connection, a whole read transaction (taking it, BEGIN,
+    the query, commit, close) runs where it is awaited: no greenlet is switched to."""
+
+    async def work() -> list[str]:
+        database = Database(inline)
+        switches: list[str] = []
+        try:
+            async with database.transaction(writes=False) as session:
+                await session.scalar(text("SELECT 1"))  # leaves an idle connection in the pool
+            greenlet.settrace(lambda event, _args: switches.append(event))
+            try:
+                async with database.transaction(writes=False) as session:
+                    await session.scalar(text("SELECT 2"))
+            finally:
+                greenlet.settrace(None)
+            return switches
+        finally:
+            await database.dispose()
+
+    assert run_async(work()) == []
