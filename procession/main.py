@@ -16,7 +16,7 @@ from procession.api.rate_limit import OrgRateLimiter
 from procession.api.router import api_routes, build_api_router
 from procession.bulk import runner as bulk_runner
 from procession.config import Settings, get_settings
-from procession.db import lifecycle, statistics
+from procession.db import checkpoint, lifecycle, statistics
 from procession.db.migrate import head_revision
 from procession.db.session import Database
 from procession.files.upload import is_upload
@@ -38,6 +38,9 @@ def background_jobs(settings: Settings) -> list[background.Periodic]:
     if settings.is_sqlite:
         jobs.append(
             background.Periodic("statistics", statistics.gather, statistics.REFRESH_SECONDS)
+        )
+        jobs.append(
+            background.Periodic("checkpoint", checkpoint.checkpoint, checkpoint.INTERVAL_SECONDS)
         )
     if settings.retention_interval_minutes > 0:
         jobs.append(

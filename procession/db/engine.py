@@ -85,8 +85,16 @@ def make_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
+BACKSTOP_PAGES = 10_000
+"""SQLite's `wal_autocheckpoint` on our connections: a commit that takes the write-ahead log
+past this many pages (about 40 MB) copies it back itself. The background job of
+`db/checkpoint.py` does that every second, well before; the backstop bounds the log when it
+does not run."""
+
+
 def install_sqlite_hooks(engine: Any) -> None:
-    """Foreign keys on (else ON DELETE CASCADE does nothing), WAL, a busy timeout, and our BEGIN.
+    """Foreign keys on (else ON DELETE CASCADE does nothing), WAL with its checkpoints left to
+    the background (`BACKSTOP_PAGES`), a busy timeout, and our BEGIN.
 
     pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe) so that
     savepoints work and so we choose between BEGIN and BEGIN IMMEDIATE.
@@ -100,6 +108,7 @@ def install_sqlite_hooks(engine: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

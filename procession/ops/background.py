@@ -1,4 +1,5 @@
-"""Work that runs beside the requests: webhook delivery, bulk jobs and scheduled retention.
+"""Work that runs beside the requests: webhook delivery, bulk jobs, scheduled retention and
+SQLite's statistics and checkpoints.
 
 Each job is an `async def job(database, settings) -> int` that does one round of work in its
 own transactions and returns how much it did. `run_jobs` calls every job in a loop, sooner
