@@ -559,16 +559,20 @@ async def announce_completion(
 
 
 # Built once: every completion, reopening and issue comment recounts its process.
-TASK_PROGRESS = select(
-    func.count(),
-    func.coalesce(func.sum(case((Task.status == TaskStatus.COMPLETED, 1), else_=0)), 0),
-).where(Task.process_id == bindparam("process_id"), Task.status != TaskStatus.AUTO_SKIPPED)
 OPEN_ISSUES = (
     select(func.count())
     .select_from(Comment)
     .join(Task, Task.id == Comment.task_id)
     .where(Task.process_id == bindparam("process_id"), open_issue(), Comment.archived_at.is_(None))
+    .correlate(None)  # its own tasks, not the row of the statement it sits in
+    .scalar_subquery()
 )
+PROCESS_COUNTS = select(
+    func.count(),
+    func.coalesce(func.sum(case((Task.status == TaskStatus.COMPLETED, 1), else_=0)), 0),
+    OPEN_ISSUES,
+).where(Task.process_id == bindparam("process_id"), Task.status != TaskStatus.AUTO_SKIPPED)
+"""A process's tasks (but the auto-skipped), how many are complete, and its open issues."""
 
 
 async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
@@ -582,9 +586,8 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     if not isinstance(process, Process):
         repo = ProcessRepository(session, task.org_id)
         process = await repo.get_or_raise(task.process_id, for_update=True)
-    params = {"process_id": process.id}
-    total, completed = (await session.execute(TASK_PROGRESS, params)).one()
-    open_issues = (await session.execute(OPEN_ISSUES, params)).scalar_one()
+    counts = await session.execute(PROCESS_COUNTS, {"process_id": process.id})
+    total, completed, open_issues = counts.one()
     process.task_count, process.completed_task_count = total, int(completed)
     if open_issues:
         process.status, process.completed_at = "problem", None

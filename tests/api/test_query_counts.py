@@ -125,6 +125,17 @@ def test_completing_a_task_reads_its_process_once(world: World) -> None:
     assert len(selects_from(statements, "processes")) == 1
 
 
+def test_completing_a_task_recounts_its_process_in_one_statement(world: World) -> None:
+    """Its tasks, how many are complete and its open issues come back together."""
+    api = world.admin
+    run_id = launch(api, make_template(api, steps=3)["id"])["id"]
+    task_id = tasks_of(api, run_id)[0]["id"]
+    with counted(world) as statements:
+        ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
+    recounts = [sql for sql, _ in statements if "tasks.process_id = " in sql]
+    assert len(recounts) == 1, recounts
+
+
 @pytest.mark.parametrize("change", ["answer", "complete"])
 def test_answering_or_completing_a_task_reads_its_form_once(world: World, change: str) -> None:
     """The fields read to check the answers (or the required ones) give the task's view
