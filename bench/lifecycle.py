@@ -65,7 +65,7 @@ from procession.auth.service import Principal
 from procession.config import Settings
 from procession.db import lifecycle, migrate
 from procession.db.base import Base, new_id
-from procession.db.engine import sqlite_path
+from procession.db.engine import SQLITE_PRAGMAS, sqlite_path
 from procession.db.session import Database
 from procession.db.statistics import ROUND as STATISTICS_ROUND
 from procession.db.types import utcnow
@@ -420,7 +420,7 @@ class Floor:
             path = sqlite_path(settings.database_url)
             assert path is not None, "a file, not an in-memory database"
             self.lite = sqlite3.connect(path, isolation_level=None)
-            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+            for pragma in SQLITE_PRAGMAS:
                 self.lite.execute(f"PRAGMA {pragma}")
         else:
             params = pg_params(make_url(settings.database_url))

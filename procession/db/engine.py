@@ -92,6 +92,16 @@ past this many pages (about 40 MB) copies it back itself. The background job of
 does not run."""
 
 
+SQLITE_PRAGMAS = (
+    "foreign_keys=ON",
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "busy_timeout=5000",
+    f"wal_autocheckpoint={BACKSTOP_PAGES}",
+)
+"""Set on every SQLite connection (the benchmarks' floors set the same)."""
+
+
 def install_sqlite_hooks(engine: Any) -> None:
     """Foreign keys on (else ON DELETE CASCADE does nothing), WAL with its checkpoints left to
     the background (`BACKSTOP_PAGES`), a busy timeout, and our BEGIN.
@@ -104,11 +114,8 @@ def install_sqlite_hooks(engine: Any) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
