@@ -6,12 +6,12 @@ file before it returns. That one request pays for everybody's writes: about 7 ms
 pages on the benchmark machine, once every seven 100-step launches (each adds about 140
 pages), which was most of the launch's p95.
 
-Here connections checkpoint on their own only past `engine.BACKSTOP_PAGES` (so the log stays bounded
-when no job runs, as with `PROCESSION_BACKGROUND_JOBS=false` and no `procession worker`), and
-the `checkpoint` job copies the log every `INTERVAL_SECONDS` on a thread of its own. It is
-SQLite's PASSIVE checkpoint: it takes no lock that readers or writers wait for, and what it
-cannot copy yet (pages a reader still needs) it copies next round. PostgreSQL checkpoints by
-itself.
+Here connections checkpoint on their own only past `engine.BACKSTOP_PAGES`, so that the log
+stays bounded when no job runs (`PROCESSION_BACKGROUND_JOBS=false` and no `procession worker`),
+and the `checkpoint` job copies the log every `INTERVAL_SECONDS` on a thread of its own. It
+is SQLite's PASSIVE checkpoint: it takes no lock that readers or writers wait for, and what
+it cannot copy yet (pages a reader still needs) it copies next round. PostgreSQL checkpoints
+by itself.
 """
 
 import asyncio
