@@ -115,23 +115,24 @@ def selects_from(statements: list[tuple[str, Any]], table: str) -> list[str]:
     return [sql for sql, _ in statements if re.search(pattern, sql, re.S)]
 
 
-def test_completing_a_task_reads_its_process_once(world: World) -> None:
-    """The process is locked as the task is found; the recount after the change reuses it."""
+def completion_statements(world: World) -> list[tuple[str, Any]]:
+    """The statements of completing the first task of a new 3-step run."""
     api = world.admin
     run_id = launch(api, make_template(api, steps=3)["id"])["id"]
     task_id = tasks_of(api, run_id)[0]["id"]
     with counted(world) as statements:
         ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
-    assert len(selects_from(statements, "processes")) == 1
+    return statements
+
+
+def test_completing_a_task_reads_its_process_once(world: World) -> None:
+    """The process is locked as the task is found; the recount after the change reuses it."""
+    assert len(selects_from(completion_statements(world), "processes")) == 1
 
 
 def test_completing_a_task_recounts_its_process_in_one_statement(world: World) -> None:
     """Its tasks, how many are complete and its open issues come back together."""
-    api = world.admin
-    run_id = launch(api, make_template(api, steps=3)["id"])["id"]
-    task_id = tasks_of(api, run_id)[0]["id"]
-    with counted(world) as statements:
-        ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
+    statements = completion_statements(world)
     recounts = [sql for sql, _ in statements if "tasks.process_id = " in sql]
     assert len(recounts) == 1, recounts
 
