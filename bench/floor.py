@@ -30,8 +30,8 @@ HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 def connect(path: str) -> sqlite3.Connection:
     """Autocommit mode: the recording holds Procession's own BEGIN; COMMIT is added here.
-    The pragmas are Procession's: before, the floor kept SQLite's `synchronous=FULL`, which
-    syncs the log at every commit (about 0.2 ms here) where Procession does not."""
+    The pragmas are Procession's, `synchronous=NORMAL` included: with SQLite's default the
+    floor would sync the log at every commit (about 0.2 ms here), which Procession does not."""
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     for pragma in SQLITE_PRAGMAS:
         db.execute(f"PRAGMA {pragma}")
