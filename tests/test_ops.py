@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import httpx2 as httpx
+import pytest
 from fastapi.testclient import TestClient
 
+from procession.config import Settings
 from procession.db import migrate
-from procession.main import create_app
+from procession.main import background_jobs, create_app
 from tests.conftest import World
 from tests.databases import DatabaseFactory
 from tests.live import free_port
@@ -90,3 +92,10 @@ def test_logs_are_json_lines_without_tokens(world: World) -> None:
     assert request["event"] == "request"
     assert request["status"] == 200
     assert request["path"] == f"/api/organizations/{world.org.id}/runs"
+
+
+@pytest.mark.parametrize("job", ["statistics", "checkpoint"])
+def test_sqlites_housekeeping_jobs_run_on_sqlite_only(settings: Settings, job: str) -> None:
+    """Planner statistics and WAL checkpoints are SQLite's; PostgreSQL does both itself."""
+    names = [periodic.name for periodic in background_jobs(settings)]
+    assert (job in names) is settings.is_sqlite

@@ -4,7 +4,7 @@ In WAL mode every commit appends the pages it changed to the write-ahead log, an
 the commit that takes the log past 1,000 pages then copies the log back into the database
 file before it returns. That one request pays for everybody's writes: about 7 ms per 1,000
 pages on the benchmark machine, once every seven 100-step launches (each adds about 140
-pages), which was most of the launch's p95.
+pages): a part of the launch's p95 when measured in-process.
 
 Here connections checkpoint on their own only past `engine.BACKSTOP_PAGES`, so that the log
 stays bounded when no job runs (`PROCESSION_BACKGROUND_JOBS=false` and no `procession worker`),

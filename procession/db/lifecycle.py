@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, class_mapper
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
 from procession.db.base import Base, LifecycleMixin, new_id
@@ -126,7 +127,7 @@ async def archive(
                 for child, foreign_key in cascade_children(model)
             ]
         level = next_level
-    await session.refresh(obj)
+    await match_row(session, obj, stamp, written=counts[cls.__tablename__] == 1)
     return nonzero(counts)
 
 
@@ -148,8 +149,24 @@ async def restore(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
             .execution_options(synchronize_session=False)
         )
         counts[model.__tablename__] = result.rowcount  # type: ignore[attr-defined]
-    await session.refresh(obj)
+    await match_row(session, obj, cleared, written=counts[type(obj).__tablename__] == 1)
     return nonzero(counts)
+
+
+async def match_row(
+    session: AsyncSession, obj: LifecycleMixin, values: dict[str, Any], *, written: bool
+) -> None:
+    """Bring `obj` in line with its row after the set-based UPDATE of an archive or restore.
+
+    When the UPDATE wrote its row, `obj` takes the values it wrote without reading the row
+    back (a statement fewer per archive and restore). When it did not (another transaction
+    changed the row between this one's read and its update), `obj` is read again.
+    """
+    if not written:
+        await session.refresh(obj)
+        return
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
 
 
 def cascade_tables(table: Table) -> Iterator[tuple[Table, ColumnElement[Any]]]:

@@ -176,6 +176,24 @@ def test_launching_costs_the_same_for_two_steps_or_twenty(world: World) -> None:
     assert costs[0] == costs[1], f"launch: {costs[0]} statements for 2 steps, {costs[1]} for 20"
 
 
+def test_archive_and_restore_read_their_run_again_only_for_the_answer(world: World) -> None:
+    """The run takes the values its UPDATE wrote: nothing reads it back between the cascade
+    and the run's view."""
+    api = world.admin
+    populate(api, runs=1, steps=2)
+    run_id = ok(api.get("/runs?per_page=1"))["data"][0]["id"]
+    for method, path, status in (
+        ("DELETE", f"/runs/{run_id}", "archived"),
+        ("PUT", f"/runs/{run_id}/activate", "active"),
+    ):
+        with counted(world) as statements:
+            assert ok(api.request(method, path))["data"]["status"] == status
+        sql = [statement.lstrip() for statement, _ in statements]
+        last_update = max(i for i, statement in enumerate(sql) if statement.startswith("UPDATE"))
+        reads = [s for s in sql[last_update:] if s.startswith("SELECT") and "FROM processes" in s]
+        assert len(reads) == 1, f"{method} {path}: {reads}"
+
+
 def test_archive_restore_and_purge_cost_the_same_for_two_tasks_or_twenty(world: World) -> None:
     """The lifecycle cascades are set-based: one statement per table, whatever the rows."""
     api = world.admin

@@ -14,7 +14,7 @@ from procession.config import Settings
 from procession.db.checkpoint import checkpoint_now
 from procession.db.engine import sqlite_path
 from procession.db.session import Database
-from procession.main import background_jobs, create_app
+from procession.main import create_app
 from tests.conftest import run_async
 
 PAGE = 4096
@@ -28,11 +28,6 @@ def database_file(settings: Settings) -> Path:
     if path is None:
         pytest.skip("PostgreSQL checkpoints by itself")
     return path
-
-
-def test_the_job_runs_on_sqlite_only(settings: Settings) -> None:
-    names = [job.name for job in background_jobs(settings)]
-    assert ("checkpoint" in names) is settings.is_sqlite
 
 
 def write_pages(settings: Settings, pages: int) -> None:

@@ -11,14 +11,8 @@ from procession.config import Settings
 from procession.db import statistics
 from procession.db.base import new_id
 from procession.db.session import Database
-from procession.main import background_jobs
 from procession.tags.models import Tag
 from tests.conftest import run_async, seed_org
-
-
-def test_the_job_runs_on_sqlite_only(settings: Settings) -> None:
-    names = [job.name for job in background_jobs(settings)]
-    assert ("statistics" in names) is settings.is_sqlite
 
 
 @asynccontextmanager
