@@ -106,7 +106,7 @@ async def archive(
     """
     if obj.archived_at is not None:
         return {}
-    cls = type(obj)
+    cls: type[Any] = type(obj)
     batch = new_id()
     stamp = {"archived_at": utcnow(), "archived_by_id": actor_id, "archive_batch_id": batch}
     counts: dict[str, int] = {}
@@ -141,7 +141,8 @@ async def restore(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
         return {}
     cleared = {"archived_at": None, "archived_by_id": None, "archive_batch_id": None}
     counts = {}
-    for model in subtree(type(obj)):
+    cls: type[Any] = type(obj)
+    for model in subtree(cls):
         result = await session.execute(
             update(model)
             .where(model.archive_batch_id == batch)
@@ -149,7 +150,7 @@ async def restore(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
             .execution_options(synchronize_session=False)
         )
         counts[model.__tablename__] = result.rowcount  # type: ignore[attr-defined]
-    await match_row(session, obj, cleared, written=counts[type(obj).__tablename__] == 1)
+    await match_row(session, obj, cleared, written=counts[cls.__tablename__] == 1)
     return nonzero(counts)
 
 

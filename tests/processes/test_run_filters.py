@@ -61,6 +61,9 @@ def test_issue_is_problem_and_delayed_means_an_open_task_past_its_deadline(api: 
     body = ok(api.get(f"/runs/{late['id']}"))["data"]
     assert (body["late_tasks"], body["due_date_passed"]) == (1, True)
     assert ok(api.get(f"/runs/{fine['id']}"))["data"]["late_tasks"] == 0
+    listed = {run["id"]: run for run in ok(api.get("/runs?per_page=100"))["data"]}
+    assert (listed[late["id"]]["late_tasks"], listed[late["id"]]["due_date_passed"]) == (1, True)
+    assert (listed[fine["id"]]["late_tasks"], listed[troubled["id"]]["late_tasks"]) == (0, 0)
     # A completed late task no longer delays its run.
     ok(api.post(f"/runs/{late['id']}/completed-tasks", {"task_id": late_task["id"]}))
     assert ids(api.get("/runs?status=delayed")) == []
