@@ -188,9 +188,8 @@ def test_archive_and_restore_read_their_run_again_only_for_the_answer(world: Wor
     ):
         with counted(world) as statements:
             assert ok(api.request(method, path))["data"]["status"] == status
-        sql = [statement.lstrip() for statement, _ in statements]
-        last_update = max(i for i, statement in enumerate(sql) if statement.startswith("UPDATE"))
-        reads = [s for s in sql[last_update:] if s.startswith("SELECT") and "FROM processes" in s]
+        updates = [i for i, (sql, _) in enumerate(statements) if sql.lstrip().startswith("UPDATE")]
+        reads = selects_from(statements[max(updates) :], "processes")
         assert len(reads) == 1, f"{method} {path}: {reads}"
 
 

@@ -3,9 +3,8 @@
 PostgreSQL's READ COMMITTED lets another transaction commit in that gap when the caller read
 the row without locking it, as the retention job does (the routes lock it first). The late
 UPDATE then changes no row, and the object must show the row as the winner left it, not what
-the loser meant to write.
-SQLite's write transactions hold the write lock from their first statement, so the gap does
-not exist there.
+the loser meant to write. SQLite's write transactions hold the write lock from their first
+statement, so the gap does not exist there.
 """
 
 from collections.abc import Awaitable, Callable
