@@ -277,10 +277,9 @@ class Copier:
                         }
                     )
             for c in range(comments_each if tasks_each else 0):
-                comments.append(
+                comments.append(  # live: hidden with their task when it is archived
                     {
                         **self.comment,
-                        **lifecycle,
                         "id": new_id(),
                         "task_id": task_ids[c % tasks_each],
                         "created_at": created,

@@ -2,24 +2,17 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, select
 
 from procession.comments.models import Comment
 from procession.db.repository import Repository
-from procession.tasks.models import Task
 
 
-def visible_under_task() -> ColumnElement[bool]:
-    """A comment shows under its task when it is live, or was hidden by the same archive
-    that hid the task (so an archived process still shows its conversation, while a comment
-    deleted on its own stays deleted)."""
-    return or_(
-        Comment.archived_at.is_(None),
-        and_(
-            Task.archive_batch_id.is_not(None),
-            Comment.archive_batch_id == Task.archive_batch_id,
-        ),
-    )
+def not_deleted() -> ColumnElement[bool]:
+    """A comment shows under its task unless it was deleted on its own. Archiving its task or
+    process leaves it alone (`lifecycle: inherit`): it is hidden because its task is, so
+    an archived process still shows its whole conversation, and a restore brings it back."""
+    return Comment.archived_at.is_(None)
 
 
 def open_issue() -> ColumnElement[bool]:
@@ -32,15 +25,13 @@ def open_issue() -> ColumnElement[bool]:
 # building a statement costs more than running it.
 VISIBLE_COMMENTS = (
     select(Comment)
-    .join(Task, Task.id == Comment.task_id)
-    .where(Comment.task_id.in_(bindparam("task_ids", expanding=True)), visible_under_task())
+    .where(Comment.task_id.in_(bindparam("task_ids", expanding=True)), not_deleted())
     .order_by(Comment.created_at, Comment.id)
 )
 OPEN_PROBLEM: Any = case((open_issue(), 1), else_=0)
 COMMENT_STATS = (
     select(Comment.task_id, func.count(), func.coalesce(func.sum(OPEN_PROBLEM), 0))
-    .join(Task, Task.id == Comment.task_id)
-    .where(Comment.task_id.in_(bindparam("task_ids", expanding=True)), visible_under_task())
+    .where(Comment.task_id.in_(bindparam("task_ids", expanding=True)), not_deleted())
     .group_by(Comment.task_id)
 )
 

@@ -3,7 +3,11 @@
 The cascade graph is declared on the models' relationships, in SQLAlchemy's `info` dict:
 
 - `info={"lifecycle": "cascade"}`: the child follows its parent into the archive and back
-  (process -> tasks -> comments);
+  (process -> tasks);
+- `"inherit"`: the child's own archive state says only whether it was deleted on its own;
+  it is hidden with its parent by the readers, which show it only under a visible parent or
+  with its parent's archive (task -> comments). Archive and restore leave it alone, so they
+  cost nothing per child: a process's conversation can be ten times its tasks;
 - `"ignore"`: no effect; `"part"`: the child is not archivable on its own and lives and dies
   with its parent through the database (template -> steps).
 
@@ -30,7 +34,7 @@ from procession.db.base import Base, LifecycleMixin, new_id
 from procession.db.types import utcnow
 from procession.errors import InvalidState
 
-MARKERS = frozenset({"cascade", "ignore", "part"})
+MARKERS = frozenset({"cascade", "inherit", "ignore", "part"})
 
 
 def ensure_live(row: LifecycleMixin, message: str) -> None:

@@ -63,7 +63,7 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
         lazy="raise", passive_deletes=True, info={"lifecycle": "part"}
     )
     comments: Mapped[list["Comment"]] = relationship(
-        back_populates="task", lazy="raise", passive_deletes=True, info={"lifecycle": "cascade"}
+        back_populates="task", lazy="raise", passive_deletes=True, info={"lifecycle": "inherit"}
     )
 
     @property

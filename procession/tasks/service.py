@@ -13,7 +13,7 @@ from procession.auth.models import Role
 from procession.auth.service import Principal
 from procession.automations import engine as rule_engine
 from procession.comments.models import Comment
-from procession.comments.repository import CommentRepository, open_issue
+from procession.comments.repository import CommentRepository, not_deleted, open_issue
 from procession.comments.schemas import CommentRead
 from procession.db.lifecycle import ensure_live
 from procession.db.repository import (
@@ -121,9 +121,7 @@ def with_status(stmt: AnySelect, status: str | None) -> AnySelect:
             Task.deadline < now + DUE_SOON,
         )
     if status == "hasproblem":
-        issue = exists().where(
-            Comment.task_id == Task.id, open_issue(), Comment.archived_at.is_(None)
-        )
+        issue = exists().where(Comment.task_id == Task.id, open_issue(), not_deleted())
         return stmt.where(issue)
     return stmt
 
@@ -172,7 +170,7 @@ def task_order(sort: str | None) -> list[Any]:
     if key == "problems":
         has_issue = (
             select(Comment.id)
-            .where(Comment.task_id == Task.id, open_issue(), Comment.archived_at.is_(None))
+            .where(Comment.task_id == Task.id, open_issue(), not_deleted())
             .exists()
         )
         first = case((has_issue, 0), else_=1)
@@ -563,7 +561,7 @@ OPEN_ISSUES = (
     select(func.count())
     .select_from(Comment)
     .join(Task, Task.id == Comment.task_id)
-    .where(Task.process_id == bindparam("process_id"), open_issue(), Comment.archived_at.is_(None))
+    .where(Task.process_id == bindparam("process_id"), open_issue(), not_deleted())
     .correlate(None)  # its own tasks, not the row of the statement it sits in
     .scalar_subquery()
 )

@@ -202,9 +202,9 @@ INVARIANTS = {
         SELECT count(*) FROM tasks t JOIN processes p ON p.id = t.process_id
         WHERE p.archived_at IS NOT NULL
           AND (t.archive_batch_id IS NULL OR t.archive_batch_id != p.archive_batch_id)""",
-    "comments under archived tasks are archived": """
+    "comments are hidden with their task, never stamped by its archive": """
         SELECT count(*) FROM comments c JOIN tasks t ON t.id = c.task_id
-        WHERE t.archived_at IS NOT NULL AND c.archived_at IS NULL""",
+        WHERE c.archive_batch_id = t.archive_batch_id""",
     "task counts add up": """
         SELECT count(*) FROM processes p WHERE p.task_count !=
           (SELECT count(*) FROM tasks t WHERE t.process_id = p.id)""",
@@ -216,14 +216,12 @@ INVARIANTS = {
         WHERE (p.status = 'complete') != (p.completed_task_count = p.task_count
           AND NOT EXISTS (SELECT 1 FROM comments c JOIN tasks t ON t.id = c.task_id
                           WHERE t.process_id = p.id AND c.label = 'problem'
-                            AND c.resolve_id IS NULL
-            AND (c.archived_at IS NULL OR c.archive_batch_id = p.archive_batch_id)))""",
+                            AND c.resolve_id IS NULL AND c.archived_at IS NULL))""",
     "a process is in problem exactly when an issue is open on it": """
         SELECT count(*) FROM processes p
         WHERE (p.status = 'problem') != EXISTS (SELECT 1 FROM comments c
           JOIN tasks t ON t.id = c.task_id WHERE t.process_id = p.id AND c.label = 'problem'
-            AND c.resolve_id IS NULL
-            AND (c.archived_at IS NULL OR c.archive_batch_id = p.archive_batch_id))""",
+            AND c.resolve_id IS NULL AND c.archived_at IS NULL)""",
     "completed tasks have a completion time": """
         SELECT count(*) FROM tasks WHERE (status = 'completed') != (completed_at IS NOT NULL)""",
     "no task without a process or one-off owner row": """

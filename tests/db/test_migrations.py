@@ -1,5 +1,5 @@
-"""Migrations on the engine under test: from nothing to head, one step down and back up, and
-models and migrations never drift."""
+"""Migrations on the engine under test: from nothing to head, down past the last schema change
+and back up, and models and migrations never drift."""
 
 import os
 from collections.abc import Iterator
@@ -59,9 +59,14 @@ def test_upgrade_from_empty_downgrade_one_step_and_upgrade_again(empty: Settings
     head = script.get_revision("head")
     assert head is not None
     at_head = schema(empty)
-    migrate.downgrade(empty, "-1")
-    assert columns(empty) <= MODEL_COLUMNS
-    assert schema(empty) < at_head  # the last step's tables, columns or indexes are gone
+    # Down one step at a time, through the steps that change data only, to the last step that
+    # changed the schema: its tables, columns or indexes must be gone.
+    for _ in script.walk_revisions():
+        migrate.downgrade(empty, "-1")
+        assert columns(empty) <= MODEL_COLUMNS
+        if schema(empty) != at_head:
+            break
+    assert schema(empty) < at_head
     migrate.upgrade(empty)
     assert columns(empty) == MODEL_COLUMNS
 

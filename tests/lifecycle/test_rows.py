@@ -3,9 +3,11 @@
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from procession.db import migrate
 from tests.conftest import Api, World
-from tests.databases import Snapshot, foreign_key_violations
+from tests.databases import Snapshot, foreign_key_violations, sync_engine
 from tests.databases import snapshot as database_snapshot
 from tests.factories import add_capture, launch, make_template, ok, steps_of, tasks_of
 
@@ -72,6 +74,56 @@ def test_comment_deleted_before_the_archive_stays_deleted_after_restore(
     assert [c["content"] for c in ok(api.get(path))["data"]["threads"]["data"]] == visible
     ok(api.put(f"/runs/{run['id']}/activate"))
     assert [c["content"] for c in ok(api.get(path))["data"]["threads"]["data"]] == visible
+
+
+def test_archive_stamps_the_tasks_and_leaves_their_comments_rows_alone(
+    api: Api, world: World
+) -> None:
+    """Comments are hidden with their task (`lifecycle: inherit`), so an archive costs nothing
+    per comment; the restore test above shows they come back."""
+    run = rich_run(api, world, "Long conversation")
+    before = snapshot(world)
+    after = snapshot_after(world, lambda: ok(api.delete(f"/runs/{run['id']}")))
+    assert after["tasks"] != before["tasks"]
+    assert after["comments"] == before["comments"]
+
+
+def comment_stamps(world: World, run_id: str) -> dict[str, tuple[bool, bool]]:
+    """Per comment content on the run's tasks: (archived, carries its task's batch)."""
+    engine = sync_engine(world.settings)
+    try:
+        with engine.connect() as db:
+            rows = db.execute(
+                text(
+                    "SELECT comments.content, comments.archived_at IS NOT NULL,"
+                    " comments.archive_batch_id = tasks.archive_batch_id FROM comments"
+                    " JOIN tasks ON tasks.id = comments.task_id WHERE tasks.process_id = :run"
+                ),
+                {"run": run_id},
+            )
+            return {content: (bool(archived), bool(same)) for content, archived, same in rows}
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_to_inherited_archives_unstamps_what_an_older_archive_stamped(
+    api: Api, world: World
+) -> None:
+    """Down to the revision before it, an archived run's comments carry their task's stamp,
+    as the older archive wrote them; the one deleted on its own keeps its own. Up again,
+    every row is as the current archive writes it."""
+    run = rich_run(api, world, "Archived earlier")
+    ok(api.delete(f"/runs/{run['id']}"))
+    at_head = snapshot(world)
+    migrate.downgrade(world.settings, "c9e0e5f0a009")
+    assert comment_stamps(world, run["id"]) == {
+        "note 0": (True, True),
+        "note 1": (True, True),
+        "oops": (True, False),
+    }
+    migrate.upgrade(world.settings)
+    assert snapshot(world) == at_head
+    assert comment_stamps(world, run["id"])["note 0"] == (False, False)
 
 
 def test_purge_removes_every_related_row_and_nothing_else(api: Api, world: World) -> None:
