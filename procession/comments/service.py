@@ -37,7 +37,9 @@ async def add_comment(
         )
     )
     await session.flush()
-    await task_service.refresh_process(session, task)  # a `problem` puts the process in problem
+    # Only a `problem` changes its process's status (it puts it in problem); any comment is
+    # activity on it.
+    await task_service.refresh_process(session, task, recount=data.label == "problem")
     return comment
 
 

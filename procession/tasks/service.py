@@ -334,6 +334,22 @@ async def oneoff_task(
 # ---------------------------------------------------------------- changing
 
 
+# Built once: a change to a task addressed by its id alone (comments, issues, one-off tasks)
+# finds and locks the task's process in one statement, before the task itself.
+PROCESS_OF_TASK_FOR_UPDATE = (
+    select(Process)
+    .where(
+        Process.org_id == bindparam("org_id"),
+        Process.id
+        == select(Task.process_id)
+        .where(Task.org_id == bindparam("org_id"), Task.id == bindparam("task_id"))
+        .scalar_subquery(),
+    )
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 async def workable_task(
     session: AsyncSession,
     caller: Principal,
@@ -348,15 +364,18 @@ async def workable_task(
     concurrent changes to one process queue instead of deadlocking.
     """
     repo = TaskRepository(session, caller.org_id)
+    process: Process | None
     if process_id is None:
-        process_id = (await repo.get_or_raise(task_id)).process_id
-    if process_id is not None:
+        params = {"org_id": caller.org_id, "task_id": task_id}
+        process = (await session.scalars(PROCESS_OF_TASK_FOR_UPDATE, params)).one_or_none()
+    else:
         process = await process_or_raise(session, caller, process_id, for_update=True)
-        task = await repo.in_process(process_id, task_id, for_update=True)
+    if process is not None:
+        task = await repo.in_process(process.id, task_id, for_update=True)
         # The task holds on to its locked process: what the change does next (rules, recount)
         # finds it in the session instead of reading it again.
         set_committed_value(task, "process", process)
-    else:
+    else:  # a one-off task, or none: 404
         task = await repo.get_or_raise(task_id, for_update=True)
     if caller.role == Role.LIGHT:
         owners = (await repo.owners_of([task.id]))[task.id]
@@ -573,10 +592,15 @@ PROCESS_COUNTS = select(
 """A process's tasks (but the auto-skipped), how many are complete, and its open issues."""
 
 
-async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
+async def refresh_process(
+    session: AsyncSession, task: Task, *, recount: bool = True
+) -> Process | None:
     """Recount the process's tasks and open issues under a row lock and set its progress and
     status: `problem` while an issue is open on one of its tasks, else `complete` when every
-    task is complete, else `active`. Returns the process (None for a one-off task)."""
+    task is complete, else `active`. Returns the process (None for a one-off task).
+
+    With `recount=False` (a change that cannot alter either count, such as a plain comment)
+    only the process's `updated_at` moves: the change is still activity on it."""
     if task.process_id is None:
         return None
     # `workable_task` locked the process and gave it to the task: no second read of the row.
@@ -584,6 +608,10 @@ async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     if not isinstance(process, Process):
         repo = ProcessRepository(session, task.org_id)
         process = await repo.get_or_raise(task.process_id, for_update=True)
+    if not recount:
+        process.updated_at = utcnow()
+        await session.flush()
+        return process
     counts = await session.execute(PROCESS_COUNTS, {"process_id": process.id})
     total, completed, open_issues = counts.one()
     process.task_count, process.completed_task_count = total, int(completed)

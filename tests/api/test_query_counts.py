@@ -137,6 +137,28 @@ def test_completing_a_task_recounts_its_process_in_one_statement(world: World) -
     assert len(recounts) == 1, recounts
 
 
+def comment_statements(world: World, label: str) -> list[tuple[str, Any]]:
+    """The statements of a comment with `label` on the first task of a new run, addressed by
+    the task's id alone (`/tasks/{id}/comment`)."""
+    api = world.admin
+    run_id = launch(api, make_template(api, steps=2)["id"])["id"]
+    task_id = tasks_of(api, run_id)[0]["id"]
+    with counted(world) as statements:
+        ok(api.post(f"/tasks/{task_id}/comment", {"content": "Invoice", "label": label}), 201)
+    return statements
+
+
+@pytest.mark.parametrize(("label", "expected"), [("comment", 5), ("problem", 6)])
+def test_a_comment_finds_its_process_through_its_task_and_only_an_issue_recounts_it(
+    world: World, label: str, expected: int
+) -> None:
+    """The caller; the task's process, found through the task and locked, in one statement;
+    the task; the comment; the process's `updated_at`. An issue also recounts the process,
+    since it puts it in problem."""
+    statements = comment_statements(world, label)
+    assert len(statements) == expected, [sql[:80] for sql, _ in statements]
+
+
 @pytest.mark.parametrize("change", ["answer", "complete"])
 def test_answering_or_completing_a_task_reads_its_form_once(world: World, change: str) -> None:
     """The fields read to check the answers (or the required ones) give the task's view

@@ -1,5 +1,6 @@
 """Comments (threads) on tasks: add, read through `?with=threads`, edit and delete."""
 
+import time
 from typing import Any
 
 import pytest
@@ -356,3 +357,16 @@ def test_a_deleted_comment_stays_deleted_when_its_run_is_archived_and_restored(a
     ok(api.put(f"/runs/{run['id']}/activate"))
 
     assert threads(api, tasks[0]["id"]) == [kept]
+
+
+def test_a_comment_is_activity_on_its_run_and_leaves_its_status_and_progress(api: Api) -> None:
+    run, tasks = make_run(api, steps=2)
+    ok(api.post(f"/runs/{run['id']}/completed-tasks", {"task_id": tasks[1]["id"]}))
+    before = ok(api.get(f"/runs/{run['id']}"))["data"]
+    time.sleep(0.002)  # stored to the millisecond
+    ok(api.post(f"/tasks/{tasks[0]['id']}/comment", {"content": "Invoice attached"}), 201)
+    after = ok(api.get(f"/runs/{run['id']}"))["data"]
+    assert after["last_updated"] > before["last_updated"]
+    assert (after["status"], after["progress"]) == (before["status"], before["progress"])
+    assert after["status"] == "active"
+    assert after["progress"]["complete"] == 1
