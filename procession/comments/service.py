@@ -25,7 +25,7 @@ async def add_comment(
     archived, or when `sent_to` names someone outside the organization."""
     task = await task_service.workable_task(session, caller, task_id)
     await ensure_members(session, caller.org_id, "sent_to", data.sent_to)
-    comment = CommentRepository(session, caller.org_id).add(
+    comment = await CommentRepository(session, caller.org_id).insert(
         Comment(
             org_id=caller.org_id,
             task_id=task.id,
@@ -36,7 +36,6 @@ async def add_comment(
             sent_to=data.sent_to,
         )
     )
-    await session.flush()
     # Only a `problem` changes its process's status (it puts it in problem); any comment is
     # activity on it.
     await task_service.refresh_process(session, task, recount=data.label == "problem")
@@ -111,7 +110,7 @@ async def resolve_issue(
         or issue.resolve_id is not None
     ):
         raise RuleViolation("thread_id", "This thread is not an open issue of this task.")
-    resolution = CommentRepository(session, caller.org_id).add(
+    resolution = await CommentRepository(session, caller.org_id).insert(
         Comment(
             org_id=caller.org_id,
             task_id=task.id,
@@ -122,7 +121,6 @@ async def resolve_issue(
             sent_to=[],
         )
     )
-    await session.flush()
     issue.resolve_id = resolution.id
     await session.flush()
     await task_service.refresh_process(session, task)  # the last open issue leaves `problem`

@@ -609,8 +609,7 @@ async def refresh_process(
         repo = ProcessRepository(session, task.org_id)
         process = await repo.get_or_raise(task.process_id, for_update=True)
     if not recount:
-        process.updated_at = utcnow()
-        await session.flush()
+        await ProcessRepository(session, task.org_id).touch(process)
         return process
     counts = await session.execute(PROCESS_COUNTS, {"process_id": process.id})
     total, completed, open_issues = counts.one()
