@@ -183,14 +183,11 @@ class Repository(Generic[M]):
 
     @classmethod
     @cache
-    def touch_by_id(cls) -> Update:
-        """Set `updated_at` to `:now` on the row with id `:row_id`, built once per model."""
+    def update_by_id(cls) -> Update:
+        """UPDATE of the row with id `:row_id`, built once per model. Its SET is made of the
+        other parameters it is given (SQLAlchemy compiles and caches one per set of names)."""
         table = cls.model.__table__
-        return (
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values(updated_at=bindparam("now"))
-        )
+        return update(table).where(table.c.id == bindparam("row_id"))
 
     async def get(self, id_: str, *options: ORMOption, for_update: bool = False) -> M | None:
         """The row with this id in this organization, archived or not."""
@@ -232,13 +229,16 @@ class Repository(Generic[M]):
         self.session.add(row)
         return row
 
-    async def touch(self, row: HexIdMixin) -> None:
-        """Move `row`'s `updated_at` to now, at once, with one UPDATE and no flush: for a
-        change that is activity on a row but changes nothing else of it (a comment on a
-        process's task)."""
-        now = utcnow()
-        await self.session.execute(self.touch_by_id(), {"row_id": row.id, "now": now})
-        set_committed_value(row, "updated_at", now)
+    async def write(self, row: HexIdMixin, **values: Any) -> None:
+        """Set `values` (by column name) on `row` and on its stored row at once, with one
+        UPDATE and no flush; `updated_at` moves to now with them. For the few columns a hot
+        path changes (a completion, a process's counts): the unit of work's flush of one row
+        costs several times its UPDATE. The object holds the values as if loaded, so a flush
+        later does not write them again."""
+        values["updated_at"] = utcnow()
+        await self.session.execute(self.update_by_id(), {"row_id": row.id, **values})
+        for key, value in values.items():
+            set_committed_value(row, key, value)
 
     async def get_many(self, ids: list[str]) -> list[M]:
         """The rows with these ids in this organization (missing ones are left out)."""

@@ -535,11 +535,13 @@ async def complete_task(
         session, org_id=caller.org_id, user_ids=[completer]
     ):
         raise RuleViolation("override_user", f"User {completer} is not a member.")
-    task.status = TaskStatus.COMPLETED
-    task.completed_at = utcnow()
-    task.completer_id = completer
-    task.is_approved = data.is_approved
-    await session.flush()
+    await TaskRepository(session, caller.org_id).write(
+        task,
+        status=TaskStatus.COMPLETED,
+        completed_at=utcnow(),
+        completer_id=completer,
+        is_approved=data.is_approved,
+    )
     await rule_engine.apply_rules(session, task.process_id)
     process = await refresh_process(session, task)
     await announce_completion(session, caller, task, process)
@@ -555,11 +557,9 @@ async def reopen_task(
         raise InvalidState("This task belongs to a process: reopen it through the process.")
     if not task.is_completed:
         raise InvalidState("The task is not completed.")
-    task.status = TaskStatus.IN_PROGRESS
-    task.completed_at = None
-    task.completer_id = None
-    task.is_approved = None
-    await session.flush()
+    await TaskRepository(session, caller.org_id).write(
+        task, status=TaskStatus.IN_PROGRESS, completed_at=None, completer_id=None, is_approved=None
+    )
     await rule_engine.apply_rules(session, task.process_id)
     await refresh_process(session, task)
     return task
@@ -604,22 +604,26 @@ async def refresh_process(
     if task.process_id is None:
         return None
     # `workable_task` locked the process and gave it to the task: no second read of the row.
+    repo = ProcessRepository(session, task.org_id)
     process = inspect(task).dict.get("process")
     if not isinstance(process, Process):
-        repo = ProcessRepository(session, task.org_id)
         process = await repo.get_or_raise(task.process_id, for_update=True)
     if not recount:
-        await ProcessRepository(session, task.org_id).touch(process)
+        await repo.write(process)
         return process
     counts = await session.execute(PROCESS_COUNTS, {"process_id": process.id})
     total, completed, open_issues = counts.one()
-    process.task_count, process.completed_task_count = total, int(completed)
     if open_issues:
-        process.status, process.completed_at = "problem", None
+        status, completed_at = "problem", None
     elif total and completed == total:
-        process.status, process.completed_at = "complete", process.completed_at or utcnow()
+        status, completed_at = "complete", process.completed_at or utcnow()
     else:
-        process.status, process.completed_at = "active", None
-    process.updated_at = utcnow()
-    await session.flush()
+        status, completed_at = "active", None
+    await repo.write(
+        process,
+        task_count=total,
+        completed_task_count=int(completed),
+        status=status,
+        completed_at=completed_at,
+    )
     return process

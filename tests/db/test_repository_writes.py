@@ -1,4 +1,4 @@
-"""`Repository.insert` and `Repository.touch`: writes that skip the unit of work's flush must
+"""`Repository.insert` and `Repository.write`: writes that skip the unit of work's flush must
 leave the database and the session's objects exactly as a flush would."""
 
 import re
@@ -80,28 +80,40 @@ def test_a_value_only_the_database_knows_is_refused() -> None:
         fill_defaults(User(email="ada@example.com", first_name="Ada"))
 
 
-async def touch_process(world: World, run_id: str) -> tuple[bool, datetime, datetime, datetime]:
+async def write_process(world: World, run_id: str) -> dict[str, Any]:
+    """Write a process's name and status with `write`, then change its summary through the
+    unit of work; return what the object held after the write, and the stored row."""
     database = Database(world.settings)
     try:
         async with database.transaction() as session:
             repo = ProcessRepository(session, world.org.id)
             process = await repo.get_or_raise(run_id)
             before = process.updated_at
-            await repo.touch(process)
-            dirty = process in session.dirty
-            held = process.updated_at
+            await repo.write(process, name="Vendor review (renamed)", status="problem")
+            held = {
+                "dirty": process in session.dirty,
+                "moved": process.updated_at > before,
+                "values": (process.name, process.status, process.updated_at),
+            }
+            process.summary = "Changed through the unit of work"
         async with database.transaction(writes=False) as session:
-            stored = (
-                await ProcessRepository(session, world.org.id).get_or_raise(run_id)
-            ).updated_at
-        return dirty, before, held, stored
+            stored = await ProcessRepository(session, world.org.id).get_or_raise(run_id)
+            held["stored"] = (stored.name, stored.status, stored.summary)
+        return held
     finally:
         await database.dispose()
 
 
-def test_touch_moves_updated_at_in_the_row_and_the_object_alike(world: World, api: Api) -> None:
+def test_write_sets_the_row_and_the_object_alike_and_a_later_flush_keeps_it(
+    world: World, api: Api
+) -> None:
     run, _ = make_run(api, steps=1)
-    dirty, before, held, stored = run_async(touch_process(world, run["id"]))
-    assert not dirty
-    assert held > before
-    assert stored == held
+    held = run_async(write_process(world, run["id"]))
+    assert not held["dirty"]
+    assert held["moved"]
+    assert held["values"][:2] == ("Vendor review (renamed)", "problem")
+    assert held["stored"] == (
+        "Vendor review (renamed)",
+        "problem",
+        "Changed through the unit of work",
+    )
