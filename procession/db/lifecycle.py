@@ -4,10 +4,10 @@ The cascade graph is declared on the models' relationships, in SQLAlchemy's `inf
 
 - `info={"lifecycle": "cascade"}`: the child follows its parent into the archive and back
   (process -> tasks);
-- `"inherit"`: the child's own archive state says only whether it was deleted on its own;
-  it is hidden with its parent by the readers, which show it only under a visible parent or
-  with its parent's archive (task -> comments). Archive and restore leave it alone, so they
-  cost nothing per child: a process's conversation can be ten times its tasks;
+- `"inherit"`: archive and restore leave the child's rows alone, and it is hidden because
+  its parent is: it is only ever read through its parent (task -> comments). Its own archive
+  state says only whether it was deleted on its own. Archiving then costs nothing per child,
+  and a process's conversation can be ten times its tasks;
 - `"ignore"`: no effect; `"part"`: the child is not archivable on its own and lives and dies
   with its parent through the database (template -> steps).
 

@@ -3,7 +3,7 @@ number of children: an N+1 makes these tests fail."""
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -115,14 +115,23 @@ def selects_from(statements: list[tuple[str, Any]], table: str) -> list[str]:
     return [sql for sql, _ in statements if re.search(pattern, sql, re.S)]
 
 
-def completion_statements(world: World) -> list[tuple[str, Any]]:
-    """The statements of completing the first task of a new 3-step run."""
+def first_task_statements(
+    world: World, send: Callable[[Api, str, str], object]
+) -> list[tuple[str, Any]]:
+    """The statements of `send(api, run_id, task_id)` on the first task of a new 3-step run."""
     api = world.admin
     run_id = launch(api, make_template(api, steps=3)["id"])["id"]
     task_id = tasks_of(api, run_id)[0]["id"]
     with counted(world) as statements:
-        ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
+        send(api, run_id, task_id)
     return statements
+
+
+def completion_statements(world: World) -> list[tuple[str, Any]]:
+    return first_task_statements(
+        world,
+        lambda api, run, task: ok(api.post(f"/runs/{run}/completed-tasks", {"task_id": task})),
+    )
 
 
 def test_completing_a_task_reads_its_process_once(world: World) -> None:
@@ -138,14 +147,11 @@ def test_completing_a_task_recounts_its_process_in_one_statement(world: World) -
 
 
 def comment_statements(world: World, label: str) -> list[tuple[str, Any]]:
-    """The statements of a comment with `label` on the first task of a new run, addressed by
-    the task's id alone (`/tasks/{id}/comment`)."""
-    api = world.admin
-    run_id = launch(api, make_template(api, steps=2)["id"])["id"]
-    task_id = tasks_of(api, run_id)[0]["id"]
-    with counted(world) as statements:
-        ok(api.post(f"/tasks/{task_id}/comment", {"content": "Invoice", "label": label}), 201)
-    return statements
+    """A comment with `label`, addressed by the task's id alone (`/tasks/{id}/comment`)."""
+    body = {"content": "Invoice", "label": label}
+    return first_task_statements(
+        world, lambda api, _, task: ok(api.post(f"/tasks/{task}/comment", body), 201)
+    )
 
 
 @pytest.mark.parametrize(("label", "expected"), [("comment", 5), ("problem", 6)])
