@@ -12,7 +12,7 @@ from procession.auth.models import User
 from procession.comments.models import Comment
 from procession.comments.repository import CommentRepository
 from procession.db.repository import fill_defaults
-from procession.db.session import Database
+from procession.db.session import unit_of_work
 from procession.processes.repository import ProcessRepository
 from tests.conftest import Api, World, run_async
 from tests.factories import make_run
@@ -26,27 +26,23 @@ async def insert_comment(
     """Insert a comment (and edit it in the same transaction when asked); return what the
     object and its session held right after the insert, and the task's comment rows once
     committed."""
-    database = Database(world.settings)
-    try:
-        async with database.transaction() as session:
-            comment = await CommentRepository(session, world.org.id).insert(
-                Comment(org_id=world.org.id, task_id=task_id, content="Documents requested")
-            )
-            state = inspect(comment)
-            held = {
-                "persistent": state.persistent,
-                "pending_changes": bool(session.new or session.dirty),
-                "values": {c.key: getattr(comment, c.key) for c in COMMENTS.columns},
-            }
-            if edit_to is not None:
-                comment.content = edit_to
-                await session.flush()
-        async with database.transaction(writes=False) as session:
-            rows = await session.execute(select(COMMENTS).where(COMMENTS.c.task_id == task_id))
-            held["rows"] = [dict(row._mapping) for row in rows]
-        return held
-    finally:
-        await database.dispose()
+    async with unit_of_work(world.settings) as session:
+        comment = await CommentRepository(session, world.org.id).insert(
+            Comment(org_id=world.org.id, task_id=task_id, content="Documents requested")
+        )
+        state = inspect(comment)
+        held = {
+            "persistent": state.persistent,
+            "pending_changes": bool(session.new or session.dirty),
+            "values": {c.key: getattr(comment, c.key) for c in COMMENTS.columns},
+        }
+        if edit_to is not None:
+            comment.content = edit_to
+            await session.flush()
+    async with unit_of_work(world.settings) as session:
+        rows = await session.execute(select(COMMENTS).where(COMMENTS.c.task_id == task_id))
+        held["rows"] = [dict(row._mapping) for row in rows]
+    return held
 
 
 def test_an_inserted_row_is_stored_with_its_defaults_and_held_as_if_loaded(
@@ -83,25 +79,21 @@ def test_a_value_only_the_database_knows_is_refused() -> None:
 async def write_process(world: World, run_id: str) -> dict[str, Any]:
     """Write a process's name and status with `write`, then change its summary through the
     unit of work; return what the object held after the write, and the stored row."""
-    database = Database(world.settings)
-    try:
-        async with database.transaction() as session:
-            repo = ProcessRepository(session, world.org.id)
-            process = await repo.get_or_raise(run_id)
-            before = process.updated_at
-            await repo.write(process, name="Vendor review (renamed)", status="problem")
-            held = {
-                "dirty": process in session.dirty,
-                "moved": process.updated_at > before,
-                "values": (process.name, process.status, process.updated_at),
-            }
-            process.summary = "Changed through the unit of work"
-        async with database.transaction(writes=False) as session:
-            stored = await ProcessRepository(session, world.org.id).get_or_raise(run_id)
-            held["stored"] = (stored.name, stored.status, stored.summary)
-        return held
-    finally:
-        await database.dispose()
+    async with unit_of_work(world.settings) as session:
+        repo = ProcessRepository(session, world.org.id)
+        process = await repo.get_or_raise(run_id)
+        before = process.updated_at
+        await repo.write(process, name="Vendor review (renamed)", status="problem")
+        held = {
+            "dirty": process in session.dirty,
+            "moved": process.updated_at > before,
+            "values": (process.name, process.status, process.updated_at),
+        }
+        process.summary = "Changed through the unit of work"
+    async with unit_of_work(world.settings) as session:
+        stored = await ProcessRepository(session, world.org.id).get_or_raise(run_id)
+        held["stored"] = (stored.name, stored.status, stored.summary)
+    return held
 
 
 def test_write_sets_the_row_and_the_object_alike_and_a_later_flush_keeps_it(
