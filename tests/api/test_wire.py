@@ -135,6 +135,26 @@ def test_openapi_document_and_docs_page_are_served(world: World) -> None:
     assert world.client.get("/api/docs").status_code == 200
 
 
+def test_openapi_document_declares_the_bearer_token_on_every_api_operation(world: World) -> None:
+    schema = ok(world.client.get("/api/openapi.json"))
+    assert schema["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token from `procession create-token`",
+    }
+    operations = {
+        (method, path): operation
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    }
+    assert ("post", "/api/organizations/{org}/file") in operations  # the upload's own caller
+    assert ("get", "/api/me/organizations") in operations  # outside any organization
+    unsecured = [
+        key for key, op in operations.items() if op.get("security") != [{"HTTPBearer": []}]
+    ]
+    assert unsecured == []
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
@@ -163,6 +183,20 @@ def test_missing_or_unknown_token_is_401_json(world: World, token: str | None) -
         "code": "UNAUTHENTICATED",
     }
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNz", "Bearer", "Token {token}"])
+def test_a_header_that_is_not_a_bearer_token_is_401(world: World, authorization: str) -> None:
+    headers = {"Authorization": authorization.format(token=world.org.admin.token)}
+    response = world.client.get(f"/api/organizations/{world.org.id}/runs", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+def test_the_bearer_scheme_is_read_in_any_case(world: World) -> None:
+    headers = {"Authorization": f"bearer {world.org.admin.token}"}
+    response = world.client.get(f"/api/organizations/{world.org.id}/runs", headers=headers)
+    assert response.status_code == 200
 
 
 def test_malformed_json_is_400(api: Api) -> None:
