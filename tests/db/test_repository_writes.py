@@ -18,6 +18,7 @@ from tests.conftest import Api, World, run_async
 from tests.factories import make_run
 
 COMMENTS = Comment.__table__
+COLUMN_ATTRIBUTES = {attribute.key for attribute in inspect(Comment).column_attrs}
 
 
 async def insert_comment(
@@ -34,6 +35,8 @@ async def insert_comment(
         held = {
             "persistent": state.persistent,
             "pending_changes": bool(session.new or session.dirty),
+            # Read before the values below would load them from the row.
+            "unloaded_columns": state.unloaded & COLUMN_ATTRIBUTES,
             "values": {c.key: getattr(comment, c.key) for c in COMMENTS.columns},
         }
         if edit_to is not None:
@@ -52,6 +55,7 @@ def test_an_inserted_row_is_stored_with_its_defaults_and_held_as_if_loaded(
     held = run_async(insert_comment(world, tasks[0]["id"]))
     assert held["persistent"]
     assert not held["pending_changes"]
+    assert held["unloaded_columns"] == set()  # every default was written into the object
     values = held["values"]
     assert re.fullmatch(r"[0-9a-f]{32}", values["id"])
     assert isinstance(values["created_at"], datetime)
