@@ -8,10 +8,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
+from procession.bulk.models import BulkJobItem
 from procession.config import Settings
-from tests.conftest import Api, World
+from procession.db.session import unit_of_work
+from tests.api.conftest import finished_bulk_job
+from tests.api.routes import ROUTES, fill
+from tests.conftest import Api, World, run_async
 from tests.databases import DatabaseFactory
 from tests.factories import add_capture, launch, make_oneoff, make_template, ok, steps_of, tasks_of
 
@@ -237,3 +241,103 @@ def test_archive_restore_and_purge_cost_the_same_for_two_tasks_or_twenty(world: 
             )
         )
     assert costs[0] == costs[1], f"(archive, restore, archive, purge): {costs[0]} vs {costs[1]}"
+
+
+INCLUDES = (
+    "tasks,tags,checklist,steps,threads,step,run,form_fields,form_fields_values,stats,children"
+)
+"""Every `?with=` include some read knows (the others ignore what they do not know)."""
+
+READS = [path for method, path in ROUTES if method == "GET"]
+"""Every read of the API, from its own route table, so a new one is counted too."""
+
+
+FILTERS = "folder_type=run&search=more&on=template,process,task,capture,step"
+"""What some reads need to list the objects `grow` adds (the others ignore them)."""
+
+
+def read_url(path: str, ids: dict[str, Any]) -> str:
+    """A read's URL for this organization's objects, its largest page with every include."""
+    query = f"per_page=20&with={INCLUDES}&form_fields_values=true&{FILTERS}"
+    return "/api" + fill(path, ids) + "?" + query
+
+
+def read_statements(world: World, url: str) -> int:
+    with counted(world) as statements:
+        response = world.client.get(url, headers=world.admin.headers)
+    assert response.status_code == 200, (url, response.text[:300])
+    return len(statements)
+
+
+def grow(world: World, ids: dict[str, Any], more: int) -> None:
+    """`more` of every kind, many of them under the very objects `ids` names (its template's
+    steps and form fields, its run's tags, its task's comments, its group's members, ...)."""
+    api = world.admin
+    template_id, org = ids["template_id"], world.org
+    ok(api.put(f"/webhooks/{ids['webhook_id']}", {"is_active": True}))  # deliveries for it
+    for _ in range(more):
+        n = uuid.uuid4().hex[:8]
+        step = ok(api.post(f"/checklists/{template_id}/steps", {"title": f"more {n}"}), 201)
+        add_capture(api, template_id, step["data"]["id"], label=f"more {n}")
+        add_capture(api, template_id, ids["step_id"], label=f"more {n}")
+        run = launch(api, template_id, name=f"more {n}")
+        other_template = make_template(api, title=f"more {n}", steps=2)
+        tag = ok(api.post("/tags", {"title": f"more {n}"}), 201)["data"]
+        for tag_id, subject_type, subject_id in (
+            (tag["id"], "Run", ids["process_id"]),
+            (tag["id"], "Checklist", template_id),
+            (tag["id"], "Checklist", other_template["id"]),
+            (ids["tag_id"], "Run", run["id"]),
+        ):
+            tagging = {"tag_id": tag_id, "subject_type": subject_type, "subject_id": subject_id}
+            ok(api.post("/checklists/tags", tagging))
+        ok(api.post(f"/tasks/{ids['task_id']}/comment", {"content": f"more {n}"}), 201)
+        for owners in ({"users": [ids["user_id"]]}, {"guests": [ids["guest_email"]]}):
+            make_oneoff(api, owner=org.admin.user_id, title=f"more {n}", owners=owners)
+        ok(api.post("/guests", {"email": f"more.{n}@acme.example.com"}), 201)
+        members = [org.admin.user_id, org.standard.user_id]
+        ok(api.post("/groups", {"name": f"more {n}", "members": members}), 201)
+        child = {"name": f"more {n}", "folder_type": "run", "parent_id": ids["folder_id"]}
+        ok(api.post("/folders", child), 201)
+        filed = {"folder_id": ids["folder_id"], "subject_id": run["id"], "subject_type": "Run"}
+        ok(api.post("/folders/add-object", filed))
+        hook = {"url": f"http://127.0.0.1:9/{n}", "event_types": ["process.launched"]}
+        ok(api.post("/webhooks", hook), 201)
+        invite = {"email": f"more.{n}@example.com", "first_name": "More", "last_name": n}
+        ok(api.post("/users/invite", invite))
+        ok(api.delete(f"/runs/{run['id']}"))  # audit events
+        ok(api.put(f"/runs/{run['id']}/activate"))
+    everyone = [org.admin.user_id, org.standard.user_id, org.light.user_id]
+    ok(api.put(f"/groups/{ids['group_id']}", {"name": "mine", "members": everyone}))
+    ok(api.put(f"/webhooks/{ids['webhook_id']}", {"is_active": False}))
+    run_async(add_bulk_jobs(world, ids["job_id"], more))
+
+
+async def add_bulk_jobs(world: World, job_id: str, more: int) -> None:
+    """`more` finished jobs, and `more` handled items for the job `job_id`."""
+    for _ in range(more):
+        await finished_bulk_job(world.settings, world.org.id, world.org.admin.user_id)
+    async with unit_of_work(world.settings) as session:
+        start = await session.scalar(
+            select(func.count()).select_from(BulkJobItem).where(BulkJobItem.job_id == job_id)
+        )
+        session.add_all(
+            BulkJobItem(
+                job_id=job_id, position=start + i, object_id=uuid.uuid4().hex, outcome="done"
+            )
+            for i in range(more)
+        )
+
+
+def test_every_read_costs_the_same_for_one_object_of_each_kind_or_many(
+    world: World, ids: dict[str, Any]
+) -> None:
+    """Each read once with one more of everything, then again with four more: an N+1
+    anywhere makes the second count larger."""
+    grow(world, ids, more=1)
+    for path in READS:
+        read_statements(world, read_url(path, ids))  # warm: a first call may read more
+    few = {path: read_statements(world, read_url(path, ids)) for path in READS}
+    grow(world, ids, more=3)
+    many = {path: read_statements(world, read_url(path, ids)) for path in READS}
+    assert {p: (few[p], many[p]) for p in READS if few[p] != many[p]} == {}
