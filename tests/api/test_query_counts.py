@@ -341,3 +341,46 @@ def test_every_read_costs_the_same_for_one_object_of_each_kind_or_many(
     grow(world, ids, more=3)
     many = {path: read_statements(world, read_url(path, ids)) for path in READS}
     assert {p: (few[p], many[p]) for p in READS if few[p] != many[p]} == {}
+
+
+def template_with(world: World, children: int) -> str:
+    """A template of `children` steps, each with a form field."""
+    template_id = populate(world.admin, runs=0, steps=children)
+    return f"/checklists/{template_id}"
+
+
+def task_with(world: World, children: int) -> str:
+    """A one-off task with `children` comments."""
+    api = world.admin
+    task_id = make_oneoff(api, owner=world.org.admin.user_id)["id"]
+    for n in range(children):
+        ok(api.post(f"/tasks/{task_id}/comment", {"content": f"note {n}"}), 201)
+    return f"/tasks/{task_id}"
+
+
+def tag_with(world: World, children: int) -> str:
+    """A tag on `children` processes."""
+    api = world.admin
+    template_id = make_template(api, steps=1)["id"]
+    tag_id = ok(api.post("/tags", {"title": f"tag {uuid.uuid4().hex[:8]}"}), 201)["data"]["id"]
+    for _ in range(children):
+        launch(api, template_id, tags=[tag_id])
+    return f"/tags/{tag_id}"
+
+
+@pytest.mark.parametrize("make", [template_with, task_with, tag_with])
+def test_archive_restore_and_purge_of_templates_tasks_and_tags_cost_the_same_for_2_or_20(
+    world: World, make: Callable[[World, int], str]
+) -> None:
+    costs = []
+    for children in (2, 20):
+        path = make(world, children)
+        costs.append(
+            (
+                statements_for_write(world, "DELETE", path),
+                statements_for_write(world, "PUT", f"{path}/restore"),
+                statements_for_write(world, "DELETE", path),
+                statements_for_write(world, "DELETE", f"{path}/delete"),
+            )
+        )
+    assert costs[0] == costs[1], f"(archive, restore, archive, purge): {costs[0]} vs {costs[1]}"
