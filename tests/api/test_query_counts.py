@@ -384,3 +384,82 @@ def test_archive_restore_and_purge_of_templates_tasks_and_tags_cost_the_same_for
             )
         )
     assert costs[0] == costs[1], f"(archive, restore, archive, purge): {costs[0]} vs {costs[1]}"
+
+
+Write = tuple[str, str, Any]
+"""A write's method, path (in the organization) and body."""
+
+
+def template_of(world: World, children: int) -> tuple[str, list[dict[str, Any]]]:
+    """A template of `children` steps, each with a form field, and its steps."""
+    template_id = populate(world.admin, runs=0, steps=children)
+    return template_id, steps_of(world.admin, template_id)
+
+
+def clone_template(world: World, children: int) -> Write:
+    template_id, _ = template_of(world, children)
+    return "POST", f"/checklists/{template_id}/clone", {"tenant": world.org.id}
+
+
+def clone_step(world: World, children: int) -> Write:
+    """A step with `children` form fields, copied."""
+    template_id, steps = template_of(world, 1)
+    for n in range(children - 1):
+        add_capture(world.admin, template_id, steps[0]["id"], label=f"field {n}")
+    return "POST", f"/checklists/{template_id}/steps/{steps[0]['id']}/clone", {}
+
+
+def move_last_step_first(world: World, children: int) -> Write:
+    template_id, steps = template_of(world, children)
+    return "PUT", f"/checklists/{template_id}/steps/{steps[-1]['id']}/reorder", {"position": 1}
+
+
+def remove_first_step(world: World, children: int) -> Write:
+    template_id, steps = template_of(world, children)
+    return "DELETE", f"/checklists/{template_id}/steps/{steps[0]['id']}", None
+
+
+def answer_every_field(world: World, children: int) -> Write:
+    """The one task of a run whose step has `children` form fields, all answered at once."""
+    api = world.admin
+    template_id, steps = template_of(world, 1)
+    for n in range(children - 1):
+        add_capture(api, template_id, steps[0]["id"], label=f"field {n}")
+    run_id = launch(api, template_id)["id"]
+    task = tasks_of(api, run_id)[0]
+    answers = dict.fromkeys(task["taskdata"], "yes")
+    return "PUT", f"/runs/{run_id}/tasks/{task['id']}", {"taskdata": answers}
+
+
+def replace_group_guests(world: World, children: int) -> Write:
+    guests = [f"guest.{n}.{uuid.uuid4().hex[:6]}@acme.example.com" for n in range(children)]
+    group = ok(world.admin.post("/groups", {"name": f"group {uuid.uuid4().hex[:6]}"}), 201)
+    return "PUT", f"/groups/{group['data']['id']}", {"guests": guests}
+
+
+def remove_folder_with_subfolders(world: World, children: int) -> Write:
+    folder = {"name": f"folder {uuid.uuid4().hex[:6]}", "folder_type": "run"}
+    folder_id = ok(world.admin.post("/folders", folder), 201)["data"]["id"]
+    for n in range(children):
+        child = {**folder, "name": f"child {n}", "parent_id": folder_id}
+        ok(world.admin.post("/folders", child), 201)
+    return "DELETE", f"/folders/{folder_id}", None
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        clone_template,
+        clone_step,
+        move_last_step_first,
+        remove_first_step,
+        answer_every_field,
+        replace_group_guests,
+        remove_folder_with_subfolders,
+    ],
+)
+def test_writes_over_many_children_cost_the_same_for_2_or_20(
+    world: World, write: Callable[[World, int], Write]
+) -> None:
+    costs = [statements_for_write(world, *write(world, children)) for children in (2, 20)]
+    assert costs[0] == costs[1], f"{write.__name__}: {costs[0]} statements for 2, {costs[1]} for 20"
