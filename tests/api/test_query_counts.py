@@ -44,10 +44,15 @@ def counted(world: World) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def statements_for(world: World, api: Api, path: str) -> int:
+def read_statements(world: World, url: str) -> int:
     with counted(world) as statements:
-        ok(api.get(path))
+        response = world.client.get(url, headers=world.admin.headers)
+    assert response.status_code == 200, (url, response.text[:300])
     return len(statements)
+
+
+def statements_for(world: World, api: Api, path: str) -> int:
+    return read_statements(world, api.url(path))
 
 
 def populate(api: Api, runs: int, steps: int) -> str:
@@ -262,13 +267,6 @@ def read_url(path: str, ids: dict[str, Any]) -> str:
     return "/api" + fill(path, ids) + "?" + query
 
 
-def read_statements(world: World, url: str) -> int:
-    with counted(world) as statements:
-        response = world.client.get(url, headers=world.admin.headers)
-    assert response.status_code == 200, (url, response.text[:300])
-    return len(statements)
-
-
 def grow(world: World, ids: dict[str, Any], more: int) -> None:
     """`more` of every kind, many of them under the very objects `ids` names (its template's
     steps and form fields, its run's tags, its task's comments, its group's members, ...)."""
@@ -343,10 +341,15 @@ def test_every_read_costs_the_same_for_one_object_of_each_kind_or_many(
     assert {p: (few[p], many[p]) for p in READS if few[p] != many[p]} == {}
 
 
+def template_of(world: World, children: int) -> tuple[str, list[dict[str, Any]]]:
+    """A template of `children` steps, each with a form field, and its steps."""
+    template_id = populate(world.admin, runs=0, steps=children)
+    return template_id, steps_of(world.admin, template_id)
+
+
 def template_with(world: World, children: int) -> str:
     """A template of `children` steps, each with a form field."""
-    template_id = populate(world.admin, runs=0, steps=children)
-    return f"/checklists/{template_id}"
+    return f"/checklists/{template_of(world, children)[0]}"
 
 
 def task_with(world: World, children: int) -> str:
@@ -390,23 +393,23 @@ Write = tuple[str, str, Any]
 """A write's method, path (in the organization) and body."""
 
 
-def template_of(world: World, children: int) -> tuple[str, list[dict[str, Any]]]:
-    """A template of `children` steps, each with a form field, and its steps."""
-    template_id = populate(world.admin, runs=0, steps=children)
-    return template_id, steps_of(world.admin, template_id)
-
-
 def clone_template(world: World, children: int) -> Write:
     template_id, _ = template_of(world, children)
     return "POST", f"/checklists/{template_id}/clone", {"tenant": world.org.id}
 
 
+def step_of(world: World, fields: int) -> tuple[str, str]:
+    """A template of one step with `fields` form fields: the template's and the step's ids."""
+    template_id, steps = template_of(world, 1)
+    for n in range(fields - 1):
+        add_capture(world.admin, template_id, steps[0]["id"], label=f"field {n}")
+    return template_id, steps[0]["id"]
+
+
 def clone_step(world: World, children: int) -> Write:
     """A step with `children` form fields, copied."""
-    template_id, steps = template_of(world, 1)
-    for n in range(children - 1):
-        add_capture(world.admin, template_id, steps[0]["id"], label=f"field {n}")
-    return "POST", f"/checklists/{template_id}/steps/{steps[0]['id']}/clone", {}
+    template_id, step_id = step_of(world, children)
+    return "POST", f"/checklists/{template_id}/steps/{step_id}/clone", {}
 
 
 def move_last_step_first(world: World, children: int) -> Write:
@@ -422,9 +425,7 @@ def remove_first_step(world: World, children: int) -> Write:
 def answer_every_field(world: World, children: int) -> Write:
     """The one task of a run whose step has `children` form fields, all answered at once."""
     api = world.admin
-    template_id, steps = template_of(world, 1)
-    for n in range(children - 1):
-        add_capture(api, template_id, steps[0]["id"], label=f"field {n}")
+    template_id, _ = step_of(world, children)
     run_id = launch(api, template_id)["id"]
     task = tasks_of(api, run_id)[0]
     answers = dict.fromkeys(task["taskdata"], "yes")
