@@ -38,22 +38,31 @@ def machine() -> dict[str, Any]:
 
 def print_http(results: list[http.Result], workers: tuple[int, ...]) -> None:
     print(f"\nHTTP, wrk -t1 -c{http.CONCURRENCY} over loopback; req/s and p50/p95/p99 ms")
+    print("ratio: Procession / floor; ceiling: FastAPI + sqlite3, its req/s and its ratio to")
+    print("the floor; own: Procession / ceiling (what Procession's layers keep of the framework's)")
     header = f"{'operation':28}"
     for w in workers:
         header += f"{f'procession {w}w':>28}{f'floor {w}w':>10}{'ratio':>7}"
+        header += f"{f'ceiling {w}w':>12}{'ratio':>7}{'own':>6}"
     print(header)
     for result in results:
         line = f"{result.operation:28}"
         for w in workers:
-            mine, floor = result.figures.get(f"procession {w}w"), result.figures.get(f"floor {w}w")
+            mine = result.figures.get(f"procession {w}w")
+            floor, ceiling = result.figures.get(f"floor {w}w"), result.figures.get(f"ceiling {w}w")
             if mine is None:
-                line += " " * 45
+                line += " " * 70
                 continue
             line += f"{mine.throughput:>8.0f} {mine.p50:>5.1f}/{mine.p95:>5.1f}/{mine.p99:>6.1f}"
-            if floor:
+            if floor and ceiling:
                 line += f"{floor.throughput:>10.0f}{mine.throughput / floor.throughput:>7.2f}"
+                line += f"{ceiling.throughput:>12.0f}{ceiling.throughput / floor.throughput:>7.2f}"
+                line += f"{mine.throughput / ceiling.throughput:>6.2f}"
+            elif floor:
+                line += f"{floor.throughput:>10.0f}{mine.throughput / floor.throughput:>7.2f}"
+                line += " " * 25
             else:
-                line += " " * 17
+                line += " " * 42
         late = sum(f.timeouts for f in result.figures.values())
         print(line + (f"  ({late} requests timed out after 10 s)" if late else ""))
 

@@ -9,6 +9,14 @@ fresh ones, made as Procession makes them, on every replay, so inserts insert ne
 Procession's do. The answer is the rows the statements read, as JSON.
 
 Serve with: BENCH_DB=path BENCH_SCRIPT=recording.json uvicorn bench.floor:app
+
+`ceiling` is the same replay behind FastAPI instead of bare Starlette: an `async def` route
+with a path and a header parameter, no ORM, no session, no validation of its own. It is the
+most the decided stack (FastAPI, `async def`) can serve of these operations before any of
+Procession's own layers, so Procession's ratio to the floor splits into what the framework
+takes and what is left to Procession's code (its ratio to the ceiling).
+
+Serve with: BENCH_DB=path BENCH_SCRIPT=recording.json uvicorn bench.floor:ceiling
 """
 
 import json
@@ -17,6 +25,7 @@ import re
 import sqlite3
 from typing import Any
 
+from fastapi import FastAPI, Header
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,22 +85,47 @@ def insert_rows(db: sqlite3.Connection, script: dict[str, Any]) -> None:
     db.execute("COMMIT")
 
 
-def build() -> Starlette:
-    db = connect(os.environ["BENCH_DB"])
-    with open(os.environ["BENCH_SCRIPT"]) as recording:
-        scripts: dict[str, Any] = json.load(recording)
+METHODS = ["GET", "POST", "PUT", "DELETE"]
 
-    async def serve(request: Request) -> Response:
-        script = scripts.get(request.headers.get("x-bench-op", ""))
+
+class Replayer:
+    """The recording and one connection: answers an operation by replaying its statements."""
+
+    def __init__(self) -> None:
+        self.db = connect(os.environ["BENCH_DB"])
+        with open(os.environ["BENCH_SCRIPT"]) as recording:
+            self.scripts: dict[str, Any] = json.load(recording)
+
+    def answer(self, operation: str) -> Response:
+        """The rows of `operation`'s statements as JSON, with the recorded status."""
+        script = self.scripts.get(operation)
         if script is None:
             return Response(b'{"error":true}', 404, media_type="application/json")
-        await request.body()
-        rows = replay(db, script)
+        rows = replay(self.db, script)
         body = json.dumps({"data": rows}, default=str).encode()
         return Response(body, script["status"], media_type="application/json")
 
-    methods = ["GET", "POST", "PUT", "DELETE"]
-    return Starlette(routes=[Route("/{path:path}", serve, methods=methods)])
+
+def build() -> Starlette:
+    replayer = Replayer()
+
+    async def serve(request: Request) -> Response:
+        await request.body()
+        return replayer.answer(request.headers.get("x-bench-op", ""))
+
+    return Starlette(routes=[Route("/{path:path}", serve, methods=METHODS)])
+
+
+def build_ceiling() -> FastAPI:
+    replayer = Replayer()
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.api_route("/{path:path}", methods=METHODS)
+    async def serve(request: Request, path: str, x_bench_op: str = Header("")) -> Response:
+        await request.body()
+        return replayer.answer(x_bench_op)
+
+    return app
 
 
 def generated_ids(statements: list[tuple[str, list[Any]]]) -> list[str]:
@@ -109,3 +143,4 @@ def generated_ids(statements: list[tuple[str, list[Any]]]) -> list[str]:
 
 
 app = build() if "BENCH_SCRIPT" in os.environ else Starlette()
+ceiling = build_ceiling() if "BENCH_SCRIPT" in os.environ else FastAPI()

@@ -4,7 +4,8 @@ the same concurrency.
 
 Each operation is first sent once through the app in-process with its SQL recorded (the
 floor's script); then wrk drives Procession and the floor in turn, with 1 and 2 uvicorn
-workers. Archive, restore and purge of a 100-task process happen once per process, so they
+workers; and the ceiling, the floor's replay behind FastAPI (what the framework alone leaves
+of the floor). Archive, restore and purge of a 100-task process happen once per process, so they
 are sent one after another and timed for latency only (their floor is the raw set-based SQL
 in bench/lifecycle.py).
 """
@@ -188,6 +189,7 @@ def record_scripts(seeded: Seeded, ops: list[Operation], path: Path) -> None:
 
 PROCESSION = ["procession.main:create_app", "--factory"]
 FLOOR = ["bench.floor:app"]
+CEILING = ["bench.floor:ceiling"]
 
 
 def serve(app: list[str], port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -325,10 +327,11 @@ def run(
                 results[op.title].figures[f"procession {workers}w"] = figures
         if not on_sqlite:
             continue  # the floor is sqlite3's: on PostgreSQL the comparison is with SQLite
-        with served(FLOOR, workers, floor_env) as port:
-            for op in mine:
-                figures = wrk(port, seeded, op, seconds, workdir)
-                results[op.title].figures[f"floor {workers}w"] = figures
+        for app, name in ((FLOOR, "floor"), (CEILING, "ceiling")):
+            with served(app, workers, floor_env) as port:
+                for op in mine:
+                    figures = wrk(port, seeded, op, seconds, workdir)
+                    results[op.title].figures[f"{name} {workers}w"] = figures
     with served(PROCESSION, 1, procession_env) as port:
         launch = Result(big_launch.name, "write")
         launch.figures["procession 1w"] = one_by_one(port, seeded, big_launch.requests * LAUNCHES)
