@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import quantiles
@@ -317,21 +317,24 @@ def run(
         "BENCH_SCRIPT": str(recording_file),
     }
     on_sqlite = seeded.database_url.startswith("sqlite")
+    # The floor is sqlite3's: on PostgreSQL the comparison is with SQLite's run.
+    baselines = [(FLOOR, "floor"), (CEILING, "ceiling")] if on_sqlite else []
     results = {op.title: Result(op.title, op.kind) for op in ops}
     for slot, workers in enumerate(worker_counts):
         mine = [op for op in ops if op.name.partition("#")[2] in ("", str(slot))]
-        with served(PROCESSION, workers, procession_env) as port:
+        with ExitStack() as servers:
+            # All served at once and each operation measured on each in turn, so that they
+            # read the same data: the writes of one (launches, comments) would otherwise
+            # make every list that the next one serves longer than the first one's.
+            ports = [(servers.enter_context(served(PROCESSION, workers, procession_env)), "")]
+            for app, name in baselines:
+                ports.append((servers.enter_context(served(app, workers, floor_env)), name))
             for op in mine:
-                wrk(port, seeded, op, 1, workdir)  # warm up (and fill caches)
-                figures = wrk(port, seeded, op, seconds, workdir)
-                results[op.title].figures[f"procession {workers}w"] = figures
-        if not on_sqlite:
-            continue  # the floor is sqlite3's: on PostgreSQL the comparison is with SQLite
-        for app, name in ((FLOOR, "floor"), (CEILING, "ceiling")):
-            with served(app, workers, floor_env) as port:
-                for op in mine:
+                for port, name in ports:
+                    if not name:
+                        wrk(port, seeded, op, 1, workdir)  # warm up (and fill caches)
                     figures = wrk(port, seeded, op, seconds, workdir)
-                    results[op.title].figures[f"{name} {workers}w"] = figures
+                    results[op.title].figures[f"{name or 'procession'} {workers}w"] = figures
     with served(PROCESSION, 1, procession_env) as port:
         launch = Result(big_launch.name, "write")
         launch.figures["procession 1w"] = one_by_one(port, seeded, big_launch.requests * LAUNCHES)
