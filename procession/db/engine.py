@@ -2,6 +2,8 @@
 
 import json
 import re
+import select
+import time
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,7 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from procession.config import Settings
@@ -63,13 +65,14 @@ JSON_CODEC = {"json_serializer": json_text, "json_deserializer": json_value}
 def make_engine(settings: Settings) -> AsyncEngine:
     """The async engine requests use. SQLite gets its pragmas on every new connection."""
     if not settings.is_sqlite:
-        return create_async_engine(
+        engine = create_async_engine(
             settings.async_database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_size,
-            pool_pre_ping=True,
             **JSON_CODEC,
         )
+        install_postgres_hooks(engine.sync_engine)
+        return engine
     path = sqlite_path(settings.database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,6 +86,52 @@ def make_engine(settings: Settings) -> AsyncEngine:
     )
     install_sqlite_hooks(engine.sync_engine)
     return engine
+
+
+IDLE_PING_SECONDS = 10.0
+"""A PostgreSQL connection that sat in the pool longer than this is pinged before use."""
+
+CHECKED_IN = "procession_checked_in"  # connection info: when it last went back to the pool
+
+
+def install_postgres_hooks(engine: Any) -> None:
+    """Make sure a pooled connection is alive before a request uses it, with a round trip to
+    the server only when there is reason to doubt it.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout; that round trip cost each request
+    12-17% of its throughput (docs/PERFORMANCE.md). A connection is pinged here when the
+    server wrote to it while it sat in the pool (a restart, `pg_terminate_backend` and
+    `idle_session_timeout` each send an error and close it, so its socket turns readable),
+    or when it sat there longer than `IDLE_PING_SECONDS` (one a firewall dropped without a
+    word). A failed ping makes the pool replace the connection, as a failed pre-ping does.
+    """
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get(CHECKED_IN)
+        if checked_in is None:
+            return  # connected for this checkout
+        driver = dbapi_connection.driver_connection
+        if driver.closed:
+            raise DisconnectionError("the connection was closed")
+        if time.monotonic() - checked_in > IDLE_PING_SECONDS or readable(driver.fileno()):
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except dbapi_error as error:
+                raise DisconnectionError(str(error)) from error
+
+
+def readable(fd: int) -> bool:
+    """Whether `fd` has something to read (or was closed by its peer), without waiting.
+    `poll`, not `select`: a server process may hold more than `select`'s 1,024 descriptors."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 BACKSTOP_PAGES = 10_000
