@@ -58,9 +58,6 @@ def print_http(results: list[http.Result], workers: tuple[int, ...]) -> None:
                 line += f"{floor.throughput:>10.0f}{mine.throughput / floor.throughput:>7.2f}"
                 line += f"{ceiling.throughput:>12.0f}{ceiling.throughput / floor.throughput:>7.2f}"
                 line += f"{mine.throughput / ceiling.throughput:>6.2f}"
-            elif floor:
-                line += f"{floor.throughput:>10.0f}{mine.throughput / floor.throughput:>7.2f}"
-                line += " " * 25
             else:
                 line += " " * 42
         late = sum(f.timeouts for f in result.figures.values())

@@ -3,11 +3,11 @@ the floor (bench/floor.py) replaying the very same SQL, both driven by wrk over 
 the same concurrency.
 
 Each operation is first sent once through the app in-process with its SQL recorded (the
-floor's script); then wrk drives Procession and the floor in turn, with 1 and 2 uvicorn
-workers; and the ceiling, the floor's replay behind FastAPI (what the framework alone leaves
-of the floor). Archive, restore and purge of a 100-task process happen once per process, so they
-are sent one after another and timed for latency only (their floor is the raw set-based SQL
-in bench/lifecycle.py).
+floor's script). Then Procession, the floor and the ceiling (the floor's replay behind
+FastAPI: what the framework alone leaves of the floor) are served at once, with 1 and then 2
+uvicorn workers, and wrk drives each operation on each of them in turn. Archive, restore and
+purge of a 100-task process happen once per process, so they are sent one after another and
+timed for latency only (their floor is the raw set-based SQL in bench/lifecycle.py).
 """
 
 import json

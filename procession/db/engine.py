@@ -63,7 +63,8 @@ JSON_CODEC = {"json_serializer": json_text, "json_deserializer": json_value}
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
-    """The async engine requests use. SQLite gets its pragmas on every new connection."""
+    """The async engine requests use. SQLite gets its pragmas on every new connection;
+    PostgreSQL's pooled connections are checked before use (`install_postgres_hooks`)."""
     if not settings.is_sqlite:
         engine = create_async_engine(
             settings.async_database_url,
