@@ -63,10 +63,12 @@ def require_role(caller: Principal, action: str, object_type: str) -> None:
 
 def matching(
     session: AsyncSession, caller: Principal, body: AnySelection, action: str
-) -> AnySelect:
+) -> tuple[AnySelect, dict[str, Any]]:
     """The select of the objects `body.filter` matches, through the list endpoint's own
-    query; among live objects for an archive, archived ones otherwise."""
+    query, and the values to bind to it; among live objects for an archive, archived ones
+    otherwise."""
     visibility = Visibility.LIVE if action == "archive" else Visibility.ARCHIVED
+    params: dict[str, Any] = {}
     match body:
         case ProcessSelection(filter=f) if f is not None:
             filters = process_service.ProcessFilters(
@@ -78,7 +80,7 @@ def matching(
                 starred=f.starred,
                 visibility=visibility,
             )
-            stmt = process_service.select_processes(session, caller, filters)
+            stmt, params = process_service.process_query(caller.org_id, filters)
         case TemplateSelection(filter=f) if f is not None:
             stmt = template_service.select_templates(
                 session, caller, visibility=visibility, query=f.q, starred=f.starred
@@ -106,7 +108,7 @@ def matching(
     model = MODELS[body.type]
     # Again: `status=archived` makes the process list show archived ones whatever was asked.
     narrowed: AnySelect = with_visibility(stmt, model, visibility)
-    return narrowed.with_only_columns(model.id)
+    return narrowed.with_only_columns(model.id), params
 
 
 async def select_ids(
@@ -116,8 +118,8 @@ async def select_ids(
     matches now. 422 when a filter matches more than `MAX_ITEMS`."""
     if body.ids is not None:
         return list(dict.fromkeys(body.ids))
-    stmt = matching(session, caller, body, action).limit(MAX_ITEMS + 1)
-    ids = list(await session.scalars(stmt))
+    stmt, params = matching(session, caller, body, action)
+    ids = list(await session.scalars(stmt.limit(MAX_ITEMS + 1), params))
     if len(ids) > MAX_ITEMS:
         raise RuleViolation("filter", f"The filter matches more than {MAX_ITEMS} objects.")
     return ids

@@ -3,13 +3,14 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from math import ceil
 from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import (
     Column,
     Insert,
+    Integer,
     Select,
     Table,
     Update,
@@ -139,6 +140,39 @@ async def paginate(session: AsyncSession, stmt: AnySelect, page: PageRequest) ->
     return PageResult(list(rows), await count(session, stmt), page)
 
 
+@lru_cache(maxsize=1024)
+def page_and_count(stmt: AnySelect) -> tuple[AnySelect, AnySelect]:
+    """The page (`:page_limit` rows from `:page_offset`) and the count of a select built once.
+    Keyed on the select itself, so only for selects that are built once: a select built per
+    request would never be found again."""
+    page = stmt.limit(bindparam("page_limit", type_=Integer))
+    total = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return page.offset(bindparam("page_offset", type_=Integer)), total
+
+
+async def paginate_bound(
+    session: AsyncSession, stmt: AnySelect, params: dict[str, Any], page: PageRequest
+) -> PageResult[Any]:
+    """`paginate` for a select built once with bind parameters, given their `params`.
+
+    A select built anew costs more to build, and to key in SQLAlchemy's cache of compiled
+    statements, than a short page costs to run; one built once keeps its key (see
+    `processes.service.process_query`)."""
+    page_stmt, count_stmt = page_and_count(stmt)
+    bounds = {"page_limit": page.per_page, "page_offset": page.offset}
+    rows = (await session.scalars(page_stmt, {**params, **bounds})).all()
+    total = (await session.execute(count_stmt, params)).scalar_one()
+    return PageResult(list(rows), int(total), page)
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character `/`) matching values that contain `text` as it is:
+    its `%` and `_` are matched literally, as SQLAlchemy's `contains(autoescape=True)` does
+    for a literal (which a bind parameter cannot have)."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
 async def paginate_rows(
     session: AsyncSession, stmt: AnySelect, page: PageRequest
 ) -> PageResult[Any]:
@@ -166,13 +200,18 @@ class Repository(Generic[M]):
 
     @classmethod
     @cache
+    def in_org(cls) -> AnySelect:
+        """The rows of organization `:org_id`: what `base()` selects, for statements built
+        once and bound per call."""
+        return select(cls.model).where(cls.model.org_id == bindparam("org_id"))
+
+    @classmethod
+    @cache
     def by_id(cls) -> AnySelect:
         """The row with id `:id` in organization `:org_id`. Built once per model: every
         request fetches something by id, and building the statement costs more than
         running it."""
-        return select(cls.model).where(
-            cls.model.org_id == bindparam("org_id"), cls.model.id == bindparam("id")
-        )
+        return cls.in_org().where(cls.model.id == bindparam("id"))
 
     @classmethod
     @cache

@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from procession.db.repository import AnySelect, Repository
 from procession.folders.models import SUBJECT_COLUMNS, Folder, FolderObject
@@ -17,9 +17,12 @@ def subject_column(subject_type: str) -> ColumnElement[Any]:
     return column
 
 
-def filed_in(subject_type: str, folder_ids: list[str] | tuple[str, ...]) -> AnySelect:
-    """The ids of the `subject_type` objects filed in any of these folders, for an `IN`
-    clause (`GET /checklists?folder=`, `GET /runs?folder=`). The folders' organization need
+def filed_in(
+    subject_type: str, folder_ids: list[str] | tuple[str, ...] | BindParameter[Any]
+) -> AnySelect:
+    """The ids of the `subject_type` objects filed in any of these folders (or an expanding
+    bind parameter for them), for an `IN` clause (`GET /checklists?folder=`,
+    `GET /runs?folder=`). The folders' organization need
     not be checked: the outer list is already scoped to the caller's."""
     column = subject_column(subject_type)
     return select(column).where(FolderObject.folder_id.in_(folder_ids), column.is_not(None))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, or_, select
@@ -16,7 +17,8 @@ from procession.db.repository import (
     PageRequest,
     PageResult,
     Visibility,
-    paginate,
+    contains_pattern,
+    paginate_bound,
     with_visibility,
 )
 from procession.db.types import utcnow
@@ -77,83 +79,134 @@ def past_deadline(now: Any) -> tuple[Any, ...]:
 
 
 def late_task() -> Any:
-    """An open task of the process (correlated on `Process.id`) whose deadline has passed."""
-    return exists().where(Task.process_id == Process.id, *past_deadline(utcnow()))
+    """An open task of the process (correlated on `Process.id`) past its deadline `:now`."""
+    return exists().where(Task.process_id == Process.id, *past_deadline(bindparam("now")))
 
 
-def owned_tasks(filters: ProcessFilters) -> AnySelect | None:
+@dataclass(frozen=True)
+class ProcessQueryShape:
+    """What of `ProcessFilters` shapes the SQL of the list's select; the values are bound."""
+
+    visibility: Visibility
+    status: str | None  # a workflow status, `delayed`, or None
+    starred: bool | None
+    template: bool
+    kind: bool
+    owners: bool
+    groups: bool
+    task_status: str | None
+    tag: bool
+    name: bool
+    folders: bool
+    sort: str
+
+
+def process_query(org_id: str, filters: ProcessFilters) -> tuple[AnySelect, dict[str, Any]]:
+    """The select of the organization's processes `filters` match, in their sort order, and
+    the values to bind to it. `status=archived` selects archived ones, `issue` is `problem`,
+    `delayed` selects unfinished processes with an open task past its deadline, and values
+    nothing knows (`status=whatever`) filter nothing.
+
+    The select is built once per combination of filters (`select_processes`): building it,
+    and keying it in SQLAlchemy's statement cache, cost more than running a page of it."""
+    status = STATUS_ALIASES.get(filters.status or "", filters.status)
+    starred = filters.status == "starred" or filters.starred is not None
+    shape = ProcessQueryShape(
+        visibility=Visibility.ARCHIVED if filters.status == "archived" else filters.visibility,
+        status=status if status in WORKFLOW_STATUSES or status == "delayed" else None,
+        starred=(filters.starred is not False) if starred else None,
+        template=bool(filters.template_id),
+        kind=bool(filters.kind),
+        owners=bool(filters.owner_ids),
+        groups=bool(filters.group_ids),
+        task_status=filters.task_status if filters.task_status in TASK_STATUSES else None,
+        tag=bool(filters.tag_id),
+        name=bool(filters.query),
+        folders=bool(filters.folder_ids),
+        sort=filters.sort if filters.sort in SORTS else "-created_at",
+    )
+    params = {
+        "org_id": org_id,
+        "status": status,
+        "now": utcnow(),
+        "template_id": filters.template_id,
+        "kind": filters.kind,
+        "owner_ids": list(filters.owner_ids),
+        "group_ids": list(filters.group_ids),
+        "tag_id": filters.tag_id,
+        "name_like": contains_pattern(filters.query.lower()) if filters.query else None,
+        "folder_ids": list(filters.folder_ids),
+    }
+    return select_processes(shape), params
+
+
+def owned_tasks(shape: ProcessQueryShape) -> AnySelect | None:
     """Ids of the tasks assigned to one of the `owners` users or `groups` (None: no filter)."""
     who = []
-    if filters.owner_ids:
-        who.append(TaskOwner.user_id.in_(filters.owner_ids))
-    if filters.group_ids:
-        who.append(TaskOwner.group_id.in_(filters.group_ids))
+    if shape.owners:
+        who.append(TaskOwner.user_id.in_(bindparam("owner_ids", expanding=True)))
+    if shape.groups:
+        who.append(TaskOwner.group_id.in_(bindparam("group_ids", expanding=True)))
     return select(TaskOwner.task_id).where(or_(*who)) if who else None
 
 
-def with_task_filters(stmt: AnySelect, filters: ProcessFilters) -> AnySelect:
+def with_task_filters(stmt: AnySelect, shape: ProcessQueryShape) -> AnySelect:
     """`owners` (the run's owner or an assignee of one of its tasks), `groups` (a group
     assigned to one of its tasks) and `task_status` (`in-progress`, `completed`: a task in
     that state; with `owners` or `groups`, one assigned to them)."""
-    owned = owned_tasks(filters)
+    owned = owned_tasks(shape)
     if owned is not None:
         assigned = select(Task.process_id).where(Task.id.in_(owned), Task.process_id.is_not(None))
-        if filters.owner_ids:
-            stmt = stmt.where(
-                or_(Process.owner_id.in_(filters.owner_ids), Process.id.in_(assigned))
-            )
+        if shape.owners:
+            owner = Process.owner_id.in_(bindparam("owner_ids", expanding=True))
+            stmt = stmt.where(or_(owner, Process.id.in_(assigned)))
         else:
             stmt = stmt.where(Process.id.in_(assigned))
-    if filters.task_status in TASK_STATUSES:
-        matching = exists().where(Task.process_id == Process.id, TASK_STATUSES[filters.task_status])
+    if shape.task_status is not None:
+        matching = exists().where(Task.process_id == Process.id, TASK_STATUSES[shape.task_status])
         if owned is not None:
             matching = matching.where(Task.id.in_(owned))
         stmt = stmt.where(matching)
     return stmt
 
 
-def select_processes(
-    session: AsyncSession, caller: Principal, filters: ProcessFilters
-) -> AnySelect:
-    """The select of the organization's processes `filters` match, in their sort order.
-    `status=archived` selects archived ones, `issue` is `problem`, and `delayed` selects
-    unfinished processes with an open task past its deadline."""
-    visibility = Visibility.ARCHIVED if filters.status == "archived" else filters.visibility
-    stmt: AnySelect = with_visibility(
-        ProcessRepository(session, caller.org_id).base(), Process, visibility
-    )
-    status = STATUS_ALIASES.get(filters.status or "", filters.status)
-    if status in WORKFLOW_STATUSES:
-        stmt = stmt.where(Process.status == status)
-    if status == "delayed":
+@lru_cache(maxsize=256)
+def select_processes(shape: ProcessQueryShape) -> AnySelect:
+    """The list's select for one combination of filters, with bind parameters for their
+    values (`process_query` gives them)."""
+    stmt: AnySelect = with_visibility(ProcessRepository.in_org(), Process, shape.visibility)
+    if shape.status in WORKFLOW_STATUSES:
+        stmt = stmt.where(Process.status == bindparam("status"))
+    if shape.status == "delayed":
         stmt = stmt.where(Process.status != "complete", late_task())
-    if filters.status == "starred" or filters.starred is not None:
-        stmt = stmt.where(Process.is_starred.is_(filters.starred is not False))
-    if filters.template_id:
-        stmt = stmt.where(Process.template_id == filters.template_id)
-    if filters.kind:
-        stmt = stmt.where(Process.kind == filters.kind)
-    stmt = with_task_filters(stmt, filters)
-    if filters.tag_id:
+    if shape.starred is not None:
+        stmt = stmt.where(Process.is_starred.is_(shape.starred))
+    if shape.template:
+        stmt = stmt.where(Process.template_id == bindparam("template_id"))
+    if shape.kind:
+        stmt = stmt.where(Process.kind == bindparam("kind"))
+    stmt = with_task_filters(stmt, shape)
+    if shape.tag:
         # An archived tag filters nothing in (reference 2.6): its links are hidden with it.
         tagged = (
             select(Tagging.process_id)
             .join(Tag, Tag.id == Tagging.tag_id)
-            .where(Tagging.tag_id == filters.tag_id, Tag.archived_at.is_(None))
+            .where(Tagging.tag_id == bindparam("tag_id"), Tag.archived_at.is_(None))
         )
         stmt = stmt.where(Process.id.in_(tagged))
-    if filters.query:
-        stmt = stmt.where(func.lower(Process.name).contains(filters.query.lower(), autoescape=True))
-    if filters.folder_ids:
-        stmt = stmt.where(Process.id.in_(filed_in("Run", filters.folder_ids)))
-    return stmt.order_by(*SORTS.get(filters.sort, SORTS["-created_at"]))
+    if shape.name:
+        stmt = stmt.where(func.lower(Process.name).like(bindparam("name_like"), escape="/"))
+    if shape.folders:
+        stmt = stmt.where(Process.id.in_(filed_in("Run", bindparam("folder_ids", expanding=True))))
+    return stmt.order_by(*SORTS[shape.sort])
 
 
 async def list_processes(
     session: AsyncSession, caller: Principal, *, filters: ProcessFilters, page: PageRequest
 ) -> PageResult[Process]:
-    """One page of `select_processes`."""
-    return await paginate(session, select_processes(session, caller, filters), page)
+    """One page of the processes `filters` match (`process_query`)."""
+    stmt, params = process_query(caller.org_id, filters)
+    return await paginate_bound(session, stmt, params, page)
 
 
 async def count_by_state(session: AsyncSession, caller: Principal) -> dict[str, int]:

@@ -547,11 +547,14 @@ def test_list_runs_filters_by_owner_or_assignee(world: World, api: Api) -> None:
 
 def test_list_runs_filters_by_tag(api: Api) -> None:
     template = make_template(api, steps=1)
-    tag = make_tag(api)
+    tag, other = make_tag(api), make_tag(api, title="later")
     launch(api, template["id"], name="tagged", tags=[tag["id"]])
+    launch(api, template["id"], name="tagged otherwise", tags=[other["id"]])
     launch(api, template["id"], name="untagged")
 
+    # The same filter with another value: the list's select is built once, its values bound.
     assert listed(api, tag=tag["id"]) == ["tagged"]
+    assert listed(api, tag=other["id"]) == ["tagged otherwise"]
 
 
 def test_list_runs_filters_by_name_case_insensitively(api: Api) -> None:
@@ -562,12 +565,16 @@ def test_list_runs_filters_by_name_case_insensitively(api: Api) -> None:
     assert listed(api, q="ACME") == ["Acme onboarding"]
     assert sorted(listed(api, q="onboarding")) == ["Acme onboarding", "Globex onboarding"]
     assert listed(api, q="%") == ["100% done"]
+    assert listed(api, q="_") == []  # matched as itself, not as LIKE's any character
 
 
 def test_list_runs_never_shows_another_organizations_runs(world: World, api: Api) -> None:
-    make_run(world.other_admin, steps=1)
+    theirs, _ = make_run(world.other_admin, steps=1)
 
-    assert ok(api.get("/runs"))["data"] == []
+    # The same filters in both organizations: the second list runs the select built for the
+    # first, with its own organization bound.
+    assert [r["id"] for r in ok(world.other_admin.get("/runs?tag="))["data"]] == [theirs["id"]]
+    assert ok(api.get("/runs?tag="))["data"] == []
 
 
 # ---------------------------------------------------------------- get
