@@ -127,10 +127,14 @@ def python_default(column: Column[Any]) -> Any:
     raise TypeError(f"{column}'s default is SQL, which only the database evaluates")
 
 
+def count_of(stmt: AnySelect) -> AnySelect:
+    """The select of how many rows `stmt` selects."""
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
 async def count(session: AsyncSession, stmt: AnySelect) -> int:
     """How many rows `stmt` selects."""
-    total_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-    return int((await session.execute(total_stmt)).scalar_one())
+    return int((await session.execute(count_of(stmt))).scalar_one())
 
 
 async def paginate(session: AsyncSession, stmt: AnySelect, page: PageRequest) -> PageResult[Any]:
@@ -145,9 +149,8 @@ def page_and_count(stmt: AnySelect) -> tuple[AnySelect, AnySelect]:
     """The page (`:page_limit` rows from `:page_offset`) and the count of a select built once.
     Keyed on the select itself, so only for selects that are built once: a select built per
     request would never be found again."""
-    page = stmt.limit(bindparam("page_limit", type_=Integer))
-    total = select(func.count()).select_from(stmt.order_by(None).subquery())
-    return page.offset(bindparam("page_offset", type_=Integer)), total
+    limit, offset = bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)
+    return stmt.limit(limit).offset(offset), count_of(stmt)
 
 
 async def paginate_bound(

@@ -22,8 +22,8 @@ def filed_in(
 ) -> AnySelect:
     """The ids of the `subject_type` objects filed in any of these folders (or an expanding
     bind parameter for them), for an `IN` clause (`GET /checklists?folder=`,
-    `GET /runs?folder=`). The folders' organization need
-    not be checked: the outer list is already scoped to the caller's."""
+    `GET /runs?folder=`). The folders' organization need not be checked: the outer list is
+    already scoped to the caller's."""
     column = subject_column(subject_type)
     return select(column).where(FolderObject.folder_id.in_(folder_ids), column.is_not(None))
 
