@@ -87,8 +87,22 @@ async def listing(
     return Listing.of(result, items, request.url)
 
 
-async def one(session: DbSession, caller: Caller, task: Task, includes: frozenset[str]) -> TaskRead:
-    return (await task_service.describe_tasks(session, caller, [task], includes))[0]
+async def one(
+    session: DbSession,
+    caller: Caller,
+    task: Task,
+    includes: frozenset[str],
+    comment_stats: dict[str, tuple[int, int]] | None = None,
+) -> TaskRead:
+    views = await task_service.describe_tasks(session, caller, [task], includes, comment_stats)
+    return views[0]
+
+
+async def completed_one(
+    session: DbSession, caller: Caller, completed: task_service.CompletedTask
+) -> TaskRead:
+    """The view of a task just completed, from the comment counts its completion read."""
+    return await one(session, caller, completed.task, frozenset(), completed.comment_stats)
 
 
 @router.get("/runs/{process_id}/tasks")
@@ -158,8 +172,8 @@ async def update_run_task(
 async def complete_run_task(
     process_id: str, body: TaskCompletion, caller: Caller, session: DbSession
 ) -> TaskCompleted:
-    task = await task_service.complete_task(session, caller, body, process_id=process_id)
-    return TaskCompleted(data=await one(session, caller, task, frozenset()))
+    completed = await task_service.complete_task(session, caller, body, process_id=process_id)
+    return TaskCompleted(data=await completed_one(session, caller, completed))
 
 
 @router.delete("/runs/{process_id}/completed-tasks/{task_id}")
@@ -224,8 +238,8 @@ async def update_task(
 async def complete_oneoff_task(
     body: TaskCompletion, caller: Caller, session: DbSession
 ) -> Data[TaskRead]:
-    task = await task_service.complete_task(session, caller, body, process_id=None)
-    return Data(data=await one(session, caller, task, frozenset()))
+    completed = await task_service.complete_task(session, caller, body, process_id=None)
+    return Data(data=await completed_one(session, caller, completed))
 
 
 @router.delete("/completed-tasks/{task_id}")

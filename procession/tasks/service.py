@@ -241,10 +241,16 @@ PROCESSES_BY_ID = select(Process).where(Process.id.in_(bindparam("ids", expandin
 
 
 async def describe_tasks(
-    session: AsyncSession, caller: Principal, tasks: list[Task], includes: frozenset[str]
+    session: AsyncSession,
+    caller: Principal,
+    tasks: list[Task],
+    includes: frozenset[str],
+    comment_stats: dict[str, tuple[int, int]] | None = None,
 ) -> list[TaskRead]:
     """Wire views of `tasks` with their owners, answers and the `?with=` includes
-    (`threads`, `step`, `run`, `form_fields`, `tags`), in a fixed number of queries."""
+    (`threads`, `step`, `run`, `form_fields`, `tags`), in a fixed number of queries.
+    `comment_stats`, when the caller has them already (`CommentRepository.stats_for` of
+    exactly these tasks, in this transaction), are not read again."""
     repo = TaskRepository(session, caller.org_id)
     ids = [t.id for t in tasks]
     owners = await repo.owners_of(ids)
@@ -260,7 +266,7 @@ async def describe_tasks(
     if unread := [t.id for t in tasks if t.id not in answers]:
         answers.update(await repo.answers_of(unread))
     comments = CommentRepository(session, caller.org_id)
-    stats = await comments.stats_for(ids)
+    stats = comment_stats if comment_stats is not None else await comments.stats_for(ids)
     process_ids = {t.process_id for t in tasks if t.process_id}
     processes = held(session, Process, process_ids)  # a run's own tasks: the run is loaded
     if missing := list(process_ids - processes.keys()):
@@ -423,7 +429,8 @@ async def update_task(
     await apply_changes(session, caller, task, data)
     if target == TaskStatus.COMPLETED:
         completion = TaskCompletion(task_id=task.id, is_approved=data.is_approved)
-        return await complete_task(session, caller, completion, process_id=task.process_id)
+        completed = await complete_task(session, caller, completion, process_id=task.process_id)
+        return completed.task
     if target == TaskStatus.NOT_STARTED:
         task.status = TaskStatus.NOT_STARTED
     elif task.status == TaskStatus.NOT_STARTED:
@@ -502,13 +509,22 @@ async def save_answers(
             field.updated_at = utcnow()
 
 
+@dataclass(frozen=True)
+class CompletedTask:
+    """A task `complete_task` completed, with its comment counts (`stats_for`), which the
+    completion read to check for an open issue and the task's view shows."""
+
+    task: Task
+    comment_stats: dict[str, tuple[int, int]]
+
+
 async def complete_task(
     session: AsyncSession,
     caller: Principal,
     data: TaskCompletion,
     *,
     process_id: str | None,
-) -> Task:
+) -> CompletedTask:
     """Complete a task. 422 when already completed, when a required form field is empty,
     when an issue is open, or when an approval carries no decision. Completing the last
     open task of a process completes the process."""
@@ -525,7 +541,8 @@ async def complete_task(
     }
     if missing:
         raise RuleViolation.many(missing)
-    if (await CommentRepository(session, caller.org_id).stats_for([task.id]))[task.id][1]:
+    comment_stats = await CommentRepository(session, caller.org_id).stats_for([task.id])
+    if comment_stats[task.id][1]:
         raise InvalidState("Resolve the open issue on this task before completing it.")
     if task.task_type == "approval" and data.is_approved is None:
         raise RuleViolation("is_approved", "An approval task needs is_approved.")
@@ -545,7 +562,7 @@ async def complete_task(
     await rule_engine.apply_rules(session, task.process_id)
     process = await refresh_process(session, task)
     await announce_completion(session, caller, task, process)
-    return task
+    return CompletedTask(task, comment_stats)
 
 
 async def reopen_task(

@@ -462,6 +462,8 @@ def test_complete_task_marks_it_completed_by_the_caller_and_moves_run_progress(
     world: World, api: Api
 ) -> None:
     run, tasks = make_run(api, steps=2)
+    for content in ("Checked", "All fine"):
+        ok(api.post(f"/tasks/{tasks[0]['id']}/comment", {"content": content}), 201)
 
     body = ok(complete(api, run["id"], tasks[0]["id"]))
 
@@ -471,6 +473,7 @@ def test_complete_task_marks_it_completed_by_the_caller_and_moves_run_progress(
     assert task["completer_id"] == world.org.admin.user_id
     assert task["completed_at"] is not None
     assert task["is_completable"] is False
+    assert (task["threads_count"], task["problem"]) == (2, False)
     read = ok(api.get(f"/runs/{run['id']}"))["data"]
     assert read["progress"] == {"complete": 1, "total": 2, "percent": 50}
     assert read["status"] == "active"
