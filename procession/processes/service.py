@@ -424,17 +424,27 @@ async def late_tasks_of(session: AsyncSession, process_ids: list[str]) -> dict[s
     return found
 
 
+# Built once, as the statements of the run views' includes: building one costs more than
+# running it for a page of runs.
+FORM_VALUES = (
+    select(Task.process_id, TaskField.capture_id, TaskField.value)
+    .join(Task, Task.id == TaskField.task_id)
+    .where(Task.process_id.in_(bindparam("process_ids", expanding=True)))
+    .order_by(Task.position, TaskField.position, TaskField.id)
+)
+TASKS_OF_PROCESSES = (
+    select(Task)
+    .where(Task.process_id.in_(bindparam("process_ids", expanding=True)))
+    .order_by(Task.position, Task.id)
+)
+
+
 async def form_values_of(session: AsyncSession, process_ids: list[str]) -> dict[str, Any]:
     """`form_fields_values`: every task form answer of each process keyed by capture id."""
     found: dict[str, dict[str, Any]] = {pid: {} for pid in process_ids}
     if process_ids:
-        stmt = (
-            select(Task.process_id, TaskField.capture_id, TaskField.value)
-            .join(Task, Task.id == TaskField.task_id)
-            .where(Task.process_id.in_(process_ids))
-            .order_by(Task.position, TaskField.position, TaskField.id)
-        )
-        for process_id, capture_id, value in (await session.execute(stmt)).all():
+        params = {"process_ids": process_ids}
+        for process_id, capture_id, value in await session.execute(FORM_VALUES, params):
             found[process_id][capture_id] = value
     return found
 
@@ -459,8 +469,7 @@ async def describe_processes(
         for process_id, values in (await form_values_of(session, ids)).items():
             extra[process_id]["form_fields_values"] = values
     if "tasks" in includes:
-        stmt = select(Task).where(Task.process_id.in_(ids)).order_by(Task.position, Task.id)
-        tasks = list((await session.scalars(stmt)).all())
+        tasks = list((await session.scalars(TASKS_OF_PROCESSES, {"process_ids": ids})).all())
         for process_id in ids:
             extra[process_id]["tasks"] = Data(data=[])
         for view in await task_service.describe_tasks(session, caller, tasks, frozenset()):
