@@ -34,8 +34,8 @@ def sqlite_path(url: str) -> Path | None:
 # `json` module (a 100-step launch decodes about 900 and encodes 500). Where the two differ,
 # `json` is used: orjson refuses to write integers beyond 64 bits, reads them as floats, and
 # cannot read the NaN and Infinity that `json` wrote into older rows.
-LONG_NUMBER = re.compile(r"\d{19}")
-LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
+LONG_NUMBER = re.compile(rb"[0-9]{19}")
+DIGITS = b"0123456789"
 
 
 def json_text(value: Any) -> str:
@@ -48,15 +48,16 @@ def json_text(value: Any) -> str:
 
 def json_value(text: str | bytes | memoryview) -> Any:
     """A JSON column's value (PostgreSQL's driver hands over bytes, SQLite's a str)."""
-    if isinstance(text, memoryview):
-        text = bytes(text)
-    long = LONG_NUMBER.search(text) if isinstance(text, str) else LONG_NUMBER_BYTES.search(text)
-    if long:
-        return json.loads(text)
+    raw = text.encode() if isinstance(text, str) else bytes(text)
+    # Only a text with 19 digits can hold a number beyond 64 bits. Counting them (deleting
+    # them is a C loop) before searching for a run of 19: the search alone, on every text,
+    # took three times as long as orjson's parse (a 100-step launch reads 800 texts).
+    if len(raw) - len(raw.translate(None, DIGITS)) >= 19 and LONG_NUMBER.search(raw):
+        return json.loads(raw)
     try:
-        return orjson.loads(text)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return json.loads(text)
+        return json.loads(raw)
 
 
 JSON_CODEC = {"json_serializer": json_text, "json_deserializer": json_value}
