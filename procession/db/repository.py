@@ -184,6 +184,11 @@ async def paginate_rows(
     return PageResult([tuple(row) for row in rows], await count(session, stmt), page)
 
 
+LOCK_ORGANIZATION = (
+    select(Organization.id).where(Organization.id == bindparam("org_id")).with_for_update()
+)
+
+
 class Repository(Generic[M]):
     """Statements for one org-scoped model. Subclasses set `model` and `resource`.
 
@@ -246,16 +251,19 @@ class Repository(Generic[M]):
             raise NotFound(self.resource)
         return row
 
+    @classmethod
+    @cache
+    def next_increment(cls) -> AnySelect:
+        """The next sequence number of this model in organization `:org_id`."""
+        highest = func.coalesce(func.max(cls.model.increment_id), 0)
+        return select(highest + 1).where(cls.model.org_id == bindparam("org_id"))
+
     async def next_increment_id(self) -> int:
         """The next per-organization sequence number for this model. Locks the organization
         row, so concurrent creations in one organization never draw the same number."""
-        await self.session.execute(
-            select(Organization.id).where(Organization.id == self.org_id).with_for_update()
-        )
-        stmt = select(func.coalesce(func.max(self.model.increment_id), 0) + 1).where(
-            self.model.org_id == self.org_id
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
+        params = {"org_id": self.org_id}
+        await self.session.execute(LOCK_ORGANIZATION, params)
+        return int((await self.session.execute(self.next_increment(), params)).scalar_one())
 
     def add(self, row: M) -> M:
         self.session.add(row)
