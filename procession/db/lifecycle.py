@@ -233,33 +233,29 @@ def cascade_tables(table: Table) -> Iterator[tuple[Table, ColumnElement[Any]]]:
 
 
 @cache
-def dependent_counts(table: Table) -> tuple[tuple[str, ...], Select[Any]]:
-    """The table names, and one SELECT whose columns count, in the same order, the row
-    `OBJECT_ID` of `table` and, level by level, every row reached from it through ON DELETE
-    CASCADE foreign keys. One statement rather than one per table: each is a round trip
-    to PostgreSQL, and a process reaches twelve."""
-    names, counts = [], []
+def dependent_counts(table: Table) -> tuple[tuple[str, Select[int]], ...]:
+    """(table name, COUNT) for the row `OBJECT_ID` of `table` and, level by level, every row
+    reached from it through ON DELETE CASCADE foreign keys."""
+    statements = []
     level = [(table, select(table.c.id).where(table.c.id == OBJECT_ID))]
     while level:
         next_level = []
         for current, ids in level:
-            names.append(current.name)
-            counts.append(select(func.count()).select_from(ids.subquery()).scalar_subquery())
+            statements.append((current.name, select(func.count()).select_from(ids.subquery())))
             for child, foreign_key in cascade_tables(current):
                 (key,) = child.primary_key.columns
                 next_level.append((child, select(key).where(foreign_key.in_(ids))))
         level = next_level
-    return tuple(names), select(*counts)
+    return tuple(statements)
 
 
 async def count_dependents(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
     """How many rows per table a purge of `obj` removes: the object and everything reached
-    through ON DELETE CASCADE foreign keys."""
-    names, statement = dependent_counts(object_mapper(obj).local_table)
-    found = (await session.execute(statement, {OBJECT_ID.key: obj.id})).one()
+    through ON DELETE CASCADE foreign keys (one COUNT per table)."""
     counts: dict[str, int] = {}
-    for name, count in zip(names, found, strict=True):
-        counts[name] = counts.get(name, 0) + count
+    for table_name, statement in dependent_counts(object_mapper(obj).local_table):
+        found = (await session.execute(statement, {OBJECT_ID.key: obj.id})).scalar_one()
+        counts[table_name] = counts.get(table_name, 0) + found
     return nonzero(counts)
 
 
