@@ -153,15 +153,12 @@ def restore_statements(mapper: Mapper[Any]) -> tuple[tuple[str, Update], ...]:
     """(table name, UPDATE) clearing the archive of every row of the subtree of `mapper`'s
     model that carries `BATCH`."""
     cleared = {"archived_at": None, "archived_by_id": None, "archive_batch_id": None}
-    return tuple(
-        (
-            model.__table__.name,
-            update(model.__table__)
-            .where(model.__table__.c.archive_batch_id == BATCH)
-            .values(**cleared, **keep_updated_at(model.__table__)),
-        )
-        for model in subtree(mapper.class_)
-    )
+    statements = []
+    for model in subtree(mapper.class_):
+        table = model.__table__
+        clear = update(table).where(table.c.archive_batch_id == BATCH)
+        statements.append((table.name, clear.values(**cleared, **keep_updated_at(table))))
+    return tuple(statements)
 
 
 async def archive(
@@ -261,6 +258,7 @@ async def count_dependents(session: AsyncSession, obj: LifecycleMixin) -> dict[s
 
 @cache
 def delete_statement(table: Table) -> Delete:
+    """The DELETE of the row `OBJECT_ID` of `table` (the database cascades the rest)."""
     return delete(table).where(table.c.id == OBJECT_ID)
 
 
