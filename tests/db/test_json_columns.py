@@ -19,6 +19,7 @@ STORED: list[Any] = [
     [12345678901234567890123, "12345678901234567890123"],  # a long number read back exactly
     "plain",
     0.1,
+    5000,  # SQLite's column affinity stores a number, and hands back an int
 ]
 
 
