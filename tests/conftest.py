@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from procession.auth import service as auth_service
 from procession.auth.models import Role
-from procession.config import Settings
+from procession.config import Settings, get_settings
 from procession.db.session import unit_of_work
 from procession.main import create_app
 from procession.orgs import service as org_service
@@ -155,6 +156,17 @@ def world(client: TestClient, settings: Settings) -> World:
     org = run_async(seed_org(settings, "Acme"))
     other = run_async(seed_org(settings, "Globex"))
     return World(client, settings, org, other)
+
+
+@pytest.fixture
+def runner(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """A runner for `procession ...` commands against the test's database. `get_settings`
+    caches the settings for the process, so they are read afresh before and after: a command
+    must not find the database of a test that ran earlier."""
+    monkeypatch.setenv("DATABASE_URL", world.settings.database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
 
 
 @pytest.fixture

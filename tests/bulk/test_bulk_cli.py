@@ -1,24 +1,11 @@
 """`procession bulk ...`: a job run in-process with a progress bar and a summary."""
 
-from collections.abc import Iterator
-
-import pytest
 from typer.testing import CliRunner
 
 from procession.cli import app as cli
-from procession.config import get_settings
 from tests.bulk.helpers import archived_runs, audit_ids, runs
 from tests.conftest import World
 from tests.factories import ok
-
-
-@pytest.fixture
-def runner(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """A CLI runner whose commands use the test database (settings are read afresh)."""
-    monkeypatch.setenv("DATABASE_URL", world.settings.database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_archive_by_filter_shows_progress_and_a_summary(world: World, runner: CliRunner) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 from typer.testing import CliRunner
 
 from procession.cli import app as cli
-from procession.config import get_settings
 from tests.conftest import World
 from tests.factories import make_template, ok
 from tests.files.helpers import PNG, stored, upload
 
 
-def test_sweep_removes_old_files_without_a_record(world: World, monkeypatch: Any) -> None:
+def test_sweep_removes_old_files_without_a_record(
+    world: World, runner: CliRunner, monkeypatch: Any
+) -> None:
     template = make_template(world.admin, steps=1)
     asset = ok(upload(world.admin, "Checklist", template["id"]))["data"]
     folder = stored(world, asset["id"]).parent
@@ -24,13 +25,8 @@ def test_sweep_removes_old_files_without_a_record(world: World, monkeypatch: Any
     an_hour_ago = time.time() - 3601
     os.utime(old_orphan, (an_hour_ago, an_hour_ago))
     os.utime(stored(world, asset["id"]), (an_hour_ago, an_hour_ago))
-    monkeypatch.setenv("DATABASE_URL", world.settings.database_url)
     monkeypatch.setenv("PROCESSION_FILES_DIR", str(world.settings.files_dir))
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["files", "sweep"])
-    finally:
-        get_settings.cache_clear()
+    result = runner.invoke(cli, ["files", "sweep"])
     assert result.exit_code == 0, result.output
     assert "1 file(s) without a record removed" in result.output
     assert not old_orphan.exists()

@@ -224,12 +224,10 @@ def test_run_now_through_the_api(world: World) -> None:
     assert api.get(f"/runs/{old['id']}").status_code == 404
 
 
-def test_the_cli_runs_and_dry_runs_retention(world: World, monkeypatch: Any) -> None:
+def test_the_cli_runs_and_dry_runs_retention(world: World, runner: CliRunner) -> None:
     api = world.admin
     archived_run(api, 100)
     set_policy(api, purge_archived_after_days=30)
-    monkeypatch.setenv("DATABASE_URL", world.settings.database_url)
-    runner = CliRunner()
 
     dry = runner.invoke(cli, ["retention", "run", "--dry-run"])
     assert dry.exit_code == 0, dry.output
