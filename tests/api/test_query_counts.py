@@ -155,6 +155,20 @@ def test_completing_a_task_recounts_its_process_in_one_statement(world: World) -
     assert len(recounts) == 1, recounts
 
 
+def test_a_completion_looks_for_webhook_endpoints_only_when_its_organization_has_one(
+    world: World,
+) -> None:
+    """Whether the organization has an active endpoint comes with the caller: without one,
+    announcing the completion costs no statement."""
+    without = completion_statements(world)
+    endpoint = {"url": "https://hooks.example.com/in", "event_types": ["tag.archived"]}
+    ok(world.admin.post("/webhooks", endpoint), 201)
+    with_one = completion_statements(world)
+    looks = [sql for sql, _ in with_one if sql.lstrip().startswith("SELECT webhook_endpoints.")]
+    assert len(looks) == 1, [sql[:80] for sql, _ in with_one]
+    assert len(with_one) == len(without) + 1
+
+
 def comment_statements(world: World, label: str) -> list[tuple[str, Any]]:
     """A comment with `label`, addressed by the task's id alone (`/tasks/{id}/comment`)."""
     body = {"content": "Invoice", "label": label}
