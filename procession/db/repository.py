@@ -258,11 +258,14 @@ class Repository(Generic[M]):
         highest = func.coalesce(func.max(cls.model.increment_id), 0)
         return select(highest + 1).where(cls.model.org_id == bindparam("org_id"))
 
-    async def next_increment_id(self) -> int:
+    async def next_increment_id(self, *, organization_locked: bool = False) -> int:
         """The next per-organization sequence number for this model. Locks the organization
-        row, so concurrent creations in one organization never draw the same number."""
+        row first, so concurrent creations in one organization never draw the same number;
+        `organization_locked` says this transaction holds that lock already (a launch numbers
+        its process, then its tasks)."""
         params = {"org_id": self.org_id}
-        await self.session.execute(LOCK_ORGANIZATION, params)
+        if not organization_locked:
+            await self.session.execute(LOCK_ORGANIZATION, params)
         return int((await self.session.execute(self.next_increment(), params)).scalar_one())
 
     def add(self, row: M) -> M:

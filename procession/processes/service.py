@@ -269,7 +269,7 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
     steps, captures = await repo.launch_plan(template.id)
     launched_at = utcnow()
     processes = ProcessRepository(session, caller.org_id)
-    process = processes.add(
+    process = await processes.insert(
         Process(
             org_id=caller.org_id,
             increment_id=await processes.next_increment_id(),
@@ -291,7 +291,6 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
             updated_at=launched_at,
         )
     )
-    await session.flush()
     await create_process_tasks(
         session,
         caller,

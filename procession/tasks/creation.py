@@ -122,7 +122,8 @@ async def create_process_tasks(
     roles: dict[str, OwnersInput] | None = None,
     assign_starter: bool = True,
 ) -> None:
-    """One task per step with the step's form fields copied, in three bulk inserts.
+    """One task per step with the step's form fields copied, in three bulk inserts. The
+    process was numbered in this transaction, which holds its organization's lock.
 
     `overrides` (the launch's `tasks` object) must name only steps of the template: 422 on
     `tasks.<id>` otherwise. `roles` and `assign_starter` choose owners (`owners_for_step`).
@@ -133,7 +134,10 @@ async def create_process_tasks(
             raise RuleViolation(f"tasks.{step_id}", "Unknown step for this template.")
         if override.owners is not None:
             await check_owners(session, caller.org_id, override.owners, f"tasks.{step_id}.owners")
-    next_increment = await TaskRepository(session, caller.org_id).next_increment_id()
+    # The launch locked the organization as it numbered the process.
+    next_increment = await TaskRepository(session, caller.org_id).next_increment_id(
+        organization_locked=True
+    )
     tasks, fields, owners = [], [], []
     for offset, step in enumerate(launch_order(steps, overrides)):
         chosen = overrides.get(step.id)

@@ -227,6 +227,17 @@ def test_launching_costs_the_same_for_two_steps_or_twenty(world: World) -> None:
     assert costs[0] == costs[1], f"launch: {costs[0]} statements for 2 steps, {costs[1]} for 20"
 
 
+def test_a_launch_locks_its_organization_once(world: World) -> None:
+    """The process's number and its tasks' numbers are drawn under one lock of the
+    organization's row."""
+    api = world.admin
+    template_id = make_template(api, steps=3)["id"]
+    with counted(world) as statements:
+        ok(api.post("/runs", {"checklist_id": template_id}), 201)
+    locks = selects_from(statements, "organizations")
+    assert len(locks) == 1, locks
+
+
 def test_archive_and_restore_read_their_run_again_only_for_the_answer(world: World) -> None:
     """The run takes the values its UPDATE wrote: nothing reads it back between the cascade
     and the run's view."""
