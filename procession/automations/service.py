@@ -105,7 +105,7 @@ async def stored_actions(
             ):
                 raise RuleViolation(f"{key}.assignees", "An assignment action needs assignees.")
             await template_service.ensure_members(
-                session, caller.org_id, f"{key}.assignees.users", people.users
+                session, caller, f"{key}.assignees.users", people.users
             )
         stored.append(
             {

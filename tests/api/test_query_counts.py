@@ -227,15 +227,23 @@ def test_launching_costs_the_same_for_two_steps_or_twenty(world: World) -> None:
     assert costs[0] == costs[1], f"launch: {costs[0]} statements for 2 steps, {costs[1]} for 20"
 
 
-def test_a_launch_locks_its_organization_once(world: World) -> None:
+def test_a_launch_locks_its_organization_once_and_knows_its_caller_is_a_member(
+    world: World,
+) -> None:
     """The process's number and its tasks' numbers are drawn under one lock of the
-    organization's row."""
+    organization's row; the owner, its caller, was authenticated as a member, so only the
+    other users it names are looked up."""
     api = world.admin
     template_id = make_template(api, steps=3)["id"]
     with counted(world) as statements:
         ok(api.post("/runs", {"checklist_id": template_id}), 201)
     locks = selects_from(statements, "organizations")
     assert len(locks) == 1, locks
+    assert not selects_from(statements, "memberships")
+    with counted(world) as statements:
+        body = {"checklist_id": template_id, "users": [world.org.standard.user_id]}
+        ok(api.post("/runs", body), 201)
+    assert len(selects_from(statements, "memberships")) == 1
 
 
 def test_archive_and_restore_read_their_run_again_only_for_the_answer(world: World) -> None:
