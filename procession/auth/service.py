@@ -125,7 +125,7 @@ LIVE_TOKEN = and_(
 """A token that authenticates: known, not revoked, not expired. The lookup is by the SHA-256
 digest through a unique index, so how long it takes says nothing about the secret."""
 # Whether anybody listens: most organizations have no webhook endpoint, and knowing it with
-# the caller spares each announced change a statement (a completion is eleven).
+# the caller spares each announced change (a launch, a completion, an archive) a statement.
 ORG_HAS_WEBHOOKS = exists().where(
     _endpoints.c.org_id == bindparam("org_id"), _endpoints.c.is_active.is_(True)
 )
