@@ -21,6 +21,7 @@ from procession.automations.schemas import (
 from procession.db.base import new_id
 from procession.db.types import utcnow
 from procession.errors import RuleViolation
+from procession.orgs import service as org_service
 from procession.templates import service as template_service
 from procession.templates.repository import TemplateRepository
 
@@ -104,7 +105,7 @@ async def stored_actions(
                 and not (people.users or people.guests or people.groups)
             ):
                 raise RuleViolation(f"{key}.assignees", "An assignment action needs assignees.")
-            await template_service.ensure_members(
+            await org_service.ensure_members(
                 session, caller, f"{key}.assignees.users", people.users
             )
         stored.append(

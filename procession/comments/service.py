@@ -13,9 +13,9 @@ from procession.comments.schemas import (
 )
 from procession.db import lifecycle
 from procession.errors import NotFound, RuleViolation
+from procession.orgs import service as org_service
 from procession.tasks import service as task_service
 from procession.tasks.models import Task
-from procession.templates.service import ensure_members
 
 
 async def add_comment(
@@ -24,7 +24,7 @@ async def add_comment(
     """Comment on a task the caller may work on. 422 when the task or its process is
     archived, or when `sent_to` names someone outside the organization."""
     task = await task_service.workable_task(session, caller, task_id)
-    await ensure_members(session, caller, "sent_to", data.sent_to)
+    await org_service.ensure_members(session, caller, "sent_to", data.sent_to)
     comment = await CommentRepository(session, caller.org_id).insert(
         Comment(
             org_id=caller.org_id,
@@ -63,7 +63,7 @@ async def update_comment(
     task, comment = await authored_comment(session, caller, task_id, comment_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "sent_to" in changes:
-        await ensure_members(session, caller, "sent_to", changes["sent_to"])
+        await org_service.ensure_members(session, caller, "sent_to", changes["sent_to"])
     for key, value in changes.items():
         setattr(comment, key, value)
     await session.flush()

@@ -75,14 +75,6 @@ async def ensure_name_free(repo: GroupRepository, name: str, except_id: str | No
         raise RuleViolation("name", "A group with this name already exists.")
 
 
-async def ensure_members(session: AsyncSession, org_id: str, user_ids: list[int]) -> None:
-    """422 unless every id is a member of this organization."""
-    known = await org_service.member_ids(session, org_id=org_id, user_ids=user_ids)
-    unknown = [user_id for user_id in user_ids if user_id not in known]
-    if unknown:
-        raise RuleViolation("members", f"User {unknown[0]} is not a member of this organization.")
-
-
 async def replace_people(
     session: AsyncSession,
     group: Group,
@@ -91,7 +83,7 @@ async def replace_people(
     guests: list[str] | None = None,
 ) -> None:
     """Replace the group's members and/or guests with these lists (duplicates dropped, the
-    given order kept). Members must have been checked by `ensure_members`."""
+    given order kept). Members must have been checked by `org_service.ensure_members`."""
     if members is not None:
         await session.execute(delete(GroupMember).where(GroupMember.group_id == group.id))
         unique_members = list(dict.fromkeys(members))
@@ -115,7 +107,7 @@ async def create_group(session: AsyncSession, caller: Principal, data: GroupCrea
     caller.require(Role.ADMIN, action=MANAGE)
     repo = GroupRepository(session, caller.org_id)
     await ensure_name_free(repo, data.name)
-    await ensure_members(session, caller.org_id, data.members)
+    await org_service.ensure_members(session, caller, "members", data.members)
     group = repo.add(Group(org_id=caller.org_id, name=data.name, description=data.description))
     await session.flush()
     await replace_people(session, group, members=data.members, guests=list(data.guests))
@@ -136,7 +128,7 @@ async def update_group(
     if "description" in changes:
         group.description = changes["description"]
     if data.members is not None:
-        await ensure_members(session, caller.org_id, data.members)
+        await org_service.ensure_members(session, caller, "members", data.members)
     guests = list(data.guests) if data.guests is not None else None
     await replace_people(session, group, members=data.members, guests=guests)
     group.updated_at = utcnow()  # also when only the lists changed

@@ -122,6 +122,19 @@ async def member_ids(session: AsyncSession, *, org_id: str, user_ids: list[int])
     return set((await session.scalars(stmt)).all())
 
 
+async def ensure_members(
+    session: AsyncSession, caller: Principal, field: str, ids: list[int]
+) -> None:
+    """422 on `field` unless every user id is a member of the caller's organization. The
+    caller is one (this transaction authenticated them): only the others are looked up, and a
+    launch or a template owned by its caller costs no statement here."""
+    others = [i for i in ids if i != caller.user_id]
+    known = await member_ids(session, org_id=caller.org_id, user_ids=others)
+    unknown = [i for i in others if i not in known]
+    if unknown:
+        raise RuleViolation(field, f"User {unknown[0]} is not a member of this organization.")
+
+
 # ---------------------------------------------------------------- member administration
 # Reference 1.12: admins invite, change roles, disable, enable and approve; standard members
 # may only invite (and not as admins). Each change is idempotent (the SDK retries PUT and

@@ -24,6 +24,7 @@ from procession.db.repository import (
 from procession.db.types import utcnow
 from procession.errors import NotFound, RuleViolation
 from procession.folders.repository import filed_in
+from procession.orgs import service as org_service
 from procession.processes.models import Process
 from procession.processes.repository import ProcessRepository
 from procession.processes.schemas import ProcessLaunch, ProcessUpdate, RunRead
@@ -260,8 +261,8 @@ async def launch_process(session: AsyncSession, caller: Principal, data: Process
     if template.is_archived:
         raise RuleViolation("checklist_id", "Cannot launch from an archived template.")
     owner_id = data.owner_id or caller.user_id
-    await template_service.ensure_members(session, caller, "owner_id", [owner_id])
-    await template_service.ensure_members(session, caller, "users", data.users)
+    await org_service.ensure_members(session, caller, "owner_id", [owner_id])
+    await org_service.ensure_members(session, caller, "users", data.users)
     for role_id, owners in data.roles.items():
         await check_owners(session, caller.org_id, owners, f"roles.{role_id}")
     prerun_fields = (await repo.prerun_of([template.id]))[template.id]
@@ -319,9 +320,9 @@ async def update_process(
     ensure_live(process, task_service.ARCHIVED_PROCESS)
     changes = data.model_dump(exclude_unset=True, exclude={"prerun"})
     if changes.get("owner_id") is not None:
-        await template_service.ensure_members(session, caller, "owner_id", [changes["owner_id"]])
+        await org_service.ensure_members(session, caller, "owner_id", [changes["owner_id"]])
     if "users" in changes:
-        await template_service.ensure_members(session, caller, "users", changes["users"])
+        await org_service.ensure_members(session, caller, "users", changes["users"])
     kept: dict[str, Any] = {
         k: changes[k] for k in ("publicly_hidden_fields", "users", "groups") if k in changes
     }

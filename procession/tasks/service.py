@@ -547,11 +547,7 @@ async def complete_task(
     if task.task_type == "approval" and data.is_approved is None:
         raise RuleViolation("is_approved", "An approval task needs is_approved.")
     completer = data.override_user or caller.user_id
-    # The caller was found an active member by this very transaction; anybody else is looked up.
-    if completer != caller.user_id and not await org_service.member_ids(
-        session, org_id=caller.org_id, user_ids=[completer]
-    ):
-        raise RuleViolation("override_user", f"User {completer} is not a member.")
+    await org_service.ensure_members(session, caller, "override_user", [completer])
     await TaskRepository(session, caller.org_id).write(
         task,
         status=TaskStatus.COMPLETED,

@@ -201,19 +201,6 @@ async def editable_template(
     return repo, template
 
 
-async def ensure_members(
-    session: AsyncSession, caller: Principal, field: str, ids: list[int]
-) -> None:
-    """422 on `field` unless every user id is a member of the caller's organization. The
-    caller is one (this transaction authenticated them): only the others are looked up, and a
-    launch or a template owned by its caller costs no statement here."""
-    others = [i for i in ids if i != caller.user_id]
-    known = await org_service.member_ids(session, org_id=caller.org_id, user_ids=others)
-    unknown = [i for i in others if i not in known]
-    if unknown:
-        raise RuleViolation(field, f"User {unknown[0]} is not a member of this organization.")
-
-
 async def create_template(
     session: AsyncSession, caller: Principal, data: TemplateCreate
 ) -> Template:
@@ -221,8 +208,8 @@ async def create_template(
     user who is not a member."""
     caller.require_editor("create templates")
     owner_id = data.owner_id or caller.user_id
-    await ensure_members(session, caller, "owner_id", [owner_id])
-    await ensure_members(session, caller, "users", data.users)
+    await org_service.ensure_members(session, caller, "owner_id", [owner_id])
+    await org_service.ensure_members(session, caller, "users", data.users)
     repo = TemplateRepository(session, caller.org_id)
     template = repo.add(
         Template(
@@ -253,9 +240,9 @@ async def update_template(
     repo, template = await editable_template(session, caller, template_id, "edit templates")
     changes = data.model_dump(exclude_unset=True)
     if "owner_id" in changes and changes["owner_id"] is not None:
-        await ensure_members(session, caller, "owner_id", [changes["owner_id"]])
+        await org_service.ensure_members(session, caller, "owner_id", [changes["owner_id"]])
     if "users" in changes:
-        await ensure_members(session, caller, "users", changes["users"])
+        await org_service.ensure_members(session, caller, "users", changes["users"])
     columns = {"title": "title", "summary": "summary", "type": "kind", "owner_id": "owner_id"}
     columns |= {"starred": "is_starred", "is_public": "is_public"}
     for key, column in columns.items():
@@ -410,7 +397,7 @@ async def add_step(
 ) -> Step:
     """Append a step to the template (a sent `position` is ignored, as in Tallyfy)."""
     repo, template = await editable_template(session, caller, template_id, "edit templates")
-    await ensure_members(session, caller, "assignees", data.assignees)
+    await org_service.ensure_members(session, caller, "assignees", data.assignees)
     step = Step(
         template_id=template.id,
         position=await repo.next_step_position(template.id),
@@ -441,7 +428,7 @@ async def update_step(
     step = await repo.get_step(template_id, step_id)
     changes = data.model_dump(exclude_unset=True)
     if "assignees" in changes:
-        await ensure_members(session, caller, "assignees", changes["assignees"])
+        await org_service.ensure_members(session, caller, "assignees", changes["assignees"])
     for key in ("title", "summary", "step_type", "alias", "assignees", "guests", "groups"):
         if key in changes:
             setattr(step, key, changes[key])
