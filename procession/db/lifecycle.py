@@ -17,8 +17,8 @@ inside the caller's transaction.
 
 Archive stamps the object and its cascading children with a new batch id; restore clears
 exactly the rows carrying that batch id, so children archived on their own before keep their
-own batch and stay archived. Purge deletes the object; every dependent row goes with it
-through `ON DELETE CASCADE` foreign keys, which the same metadata walk counts beforehand.
+own batch and stay archived. Purge deletes the object and every row its `ON DELETE CASCADE`
+foreign keys reach, found by walking those keys: one DELETE per table level, leaf first.
 
 Each model's statements are built once, from the metadata, as Core statements with the
 object, the batch and the stamp as bind parameters. Built on every request as the ORM's
@@ -245,20 +245,47 @@ def cascade_tables(table: Table) -> Iterator[tuple[Table, ColumnElement[Any]]]:
 
 
 @cache
-def dependent_counts(table: Table) -> tuple[tuple[str, Select[int]], ...]:
-    """(table name, COUNT) for the row `OBJECT_ID` of `table` and, level by level, every row
-    reached from it through ON DELETE CASCADE foreign keys."""
-    statements = []
-    level = [(table, select(table.c.id).where(table.c.id == OBJECT_ID))]
+def cascade_reach(table: Table) -> tuple[tuple[Table, ColumnElement[bool]], ...]:
+    """(table, criterion) for the row `OBJECT_ID` of `table` and, level by level, the rows of
+    every table reached from it through ON DELETE CASCADE foreign keys: what a purge removes,
+    parents before children. The object's own children are matched on their foreign key
+    (`tasks.process_id = :id`), deeper levels through their parents' rows
+    (`comments.task_id IN (SELECT tasks.id FROM tasks WHERE tasks.process_id = :id)`)."""
+    reach = []
+    level = [(table, table.c.id == OBJECT_ID)]
     while level:
         next_level = []
-        for current, ids in level:
-            statements.append((current.name, select(func.count()).select_from(ids.subquery())))
+        for current, criterion in level:
+            reach.append((current, criterion))
+            (key,) = current.primary_key.columns
+            rows = select(key).where(criterion)
             for child, foreign_key in cascade_tables(current):
-                (key,) = child.primary_key.columns
-                next_level.append((child, select(key).where(foreign_key.in_(ids))))
+                under = foreign_key == OBJECT_ID if current is table else foreign_key.in_(rows)
+                next_level.append((child, under))
         level = next_level
-    return tuple(statements)
+    return tuple(reach)
+
+
+@cache
+def dependent_counts(table: Table) -> tuple[tuple[str, Select[int]], ...]:
+    """(table name, COUNT) for each level of `cascade_reach(table)`."""
+    return tuple(
+        (current.name, select(func.count()).select_from(current).where(criterion))
+        for current, criterion in cascade_reach(table)
+    )
+
+
+@cache
+def purge_statements(table: Table) -> tuple[tuple[str, Delete], ...]:
+    """(table name, DELETE) for each level of `cascade_reach(table)`, children before their
+    parents: a level's criterion selects through its parents' rows, so those must still be
+    there. Set-based and leaf first, as a hand-written cascade would; deleting only the object
+    and leaving the rest to ON DELETE CASCADE made SQLite delete the children row by row,
+    and needed a COUNT per table for the answer, which each DELETE's row count now gives."""
+    return tuple(
+        (current.name, delete(current).where(criterion))
+        for current, criterion in reversed(cascade_reach(table))
+    )
 
 
 async def count_dependents(session: AsyncSession, obj: LifecycleMixin) -> dict[str, int]:
@@ -269,12 +296,6 @@ async def count_dependents(session: AsyncSession, obj: LifecycleMixin) -> dict[s
         found = (await session.execute(statement, {OBJECT_ID.key: obj.id})).scalar_one()
         counts[table_name] = counts.get(table_name, 0) + found
     return nonzero(counts)
-
-
-@cache
-def delete_statement(table: Table) -> Delete:
-    """The DELETE of the row `OBJECT_ID` of `table` (the database cascades the rest)."""
-    return delete(table).where(table.c.id == OBJECT_ID)
 
 
 async def purge(
@@ -289,9 +310,12 @@ async def purge(
             "The object must be archived before it can be permanently deleted.",
             code="NOT_ARCHIVED",
         )
-    counts = await count_dependents(session, obj)
-    if not dry_run:
-        statement = delete_statement(object_mapper(obj).local_table)
-        await session.execute(statement, {OBJECT_ID.key: obj.id})
-        session.expunge(obj)
-    return counts
+    if dry_run:
+        return await count_dependents(session, obj)
+    table = object_mapper(obj).local_table
+    counts = {current.name: 0 for current, _ in cascade_reach(table)}  # parents first
+    for table_name, statement in purge_statements(table):
+        result = await session.execute(statement, {OBJECT_ID.key: obj.id})
+        counts[table_name] += result.rowcount  # type: ignore[attr-defined]
+    session.expunge(obj)
+    return nonzero(counts)

@@ -15,22 +15,10 @@ class AssetRepository(Repository[Asset]):
 
 
 def assets_purged_with(obj: Any) -> Select[str, str]:
-    """(org id, asset id) of every asset a purge of `obj` deletes: those reached from `obj`'s
-    table through ON DELETE CASCADE foreign keys, the walk `lifecycle.count_dependents` makes
-    (so a new path to assets, say through another child table, is followed without a change
-    here)."""
-    table = type(obj).__table__
+    """(org id, asset id) of every asset a purge of `obj` deletes, to be run with `obj`'s id
+    as `lifecycle.OBJECT_ID`: those `lifecycle.cascade_reach` finds (so a new path to assets,
+    say through another child table, is followed without a change here)."""
     assets = Asset.__table__
-    found: list[Any] = []
-    level = [(table, select(table.c.id).where(table.c.id == obj.id))]
-    while level:
-        next_level = []
-        for current, ids in level:
-            for child, foreign_key in lifecycle.cascade_tables(current):
-                (key,) = child.primary_key.columns
-                if child is assets:
-                    found.append(foreign_key.in_(ids))
-                else:
-                    next_level.append((child, select(key).where(foreign_key.in_(ids))))
-        level = next_level
+    reach = lifecycle.cascade_reach(type(obj).__table__)
+    found = [criterion for table, criterion in reach if table is assets]
     return select(Asset.org_id, Asset.id).where(or_(false(), *found))

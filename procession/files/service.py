@@ -141,7 +141,8 @@ async def delete_asset(session: AsyncSession, caller: Principal, asset_id: str) 
 async def remove_files_after_purge(session: AsyncSession, obj: Any) -> None:
     """Call just before `obj` is purged: the bytes of every asset the purge deletes are
     removed once the transaction commits (kept if it rolls back)."""
-    rows = (await session.execute(assets_purged_with(obj))).all()
+    statement = assets_purged_with(obj)
+    rows = (await session.execute(statement, {lifecycle.OBJECT_ID.key: obj.id})).all()
     storage.remove_after_commit(session, [_path(session, org_id, id_) for org_id, id_ in rows])
 
 
