@@ -6,7 +6,6 @@ organization holding an admin, a standard and a light member. Tests share the se
 organization, so each one builds its own templates, processes and tags and looks only at those.
 """
 
-import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from tallyfy import TallyfySDK
 
-from tests.conftest import OrgFixture, seed_org
+from tests.conftest import OrgFixture, run_async, seed_org
 from tests.databases import DatabaseFactory
 from tests.live import live_server as live
 
@@ -29,7 +28,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
     settings = databases.fresh()
-    org = asyncio.run(seed_org(settings, "Compat"))
+    org = run_async(seed_org(settings, "Compat"))
     with live(settings) as base_url:
         yield LiveServer(base_url, org)
     databases.drop(settings)

@@ -2,7 +2,6 @@
 a live server: bytes come back exactly, refusals are `TallyfyError`s with their status, and
 a file of an archived or purged process can no longer be downloaded."""
 
-import asyncio
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from tallyfy import TallyfyError, TallyfySDK
 
 from tests.compat.conftest import Blueprint, LiveServer
-from tests.conftest import OrgFixture, seed_org
+from tests.conftest import OrgFixture, run_async, seed_org
 from tests.databases import DatabaseFactory
 from tests.live import live_server as live
 
@@ -171,7 +170,7 @@ def test_archive_hides_the_file_restore_brings_it_back_purge_removes_it(
 def small_server(databases: DatabaseFactory) -> Iterator[tuple[str, OrgFixture]]:
     """A server of its own whose uploads may be at most 1 MiB."""
     settings = databases.fresh()
-    org = asyncio.run(seed_org(settings, "Small"))
+    org = run_async(seed_org(settings, "Small"))
     with live(settings, env={"PROCESSION_MAX_UPLOAD_BYTES": str(1024 * 1024)}) as base_url:
         yield base_url, org
     databases.drop(settings)

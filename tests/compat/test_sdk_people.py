@@ -4,7 +4,6 @@ These tests run against a live server of their own, with an organization of thei
 invited members stay in an organization for good, and the shared organization's member list
 is checked exactly by `test_identity.py`."""
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from tallyfy import Guest, GuestsList, TallyfyError, TallyfySDK, TasksList, User
 
 from tests.compat.conftest import LiveServer
-from tests.conftest import seed_org
+from tests.conftest import run_async, seed_org
 from tests.databases import DatabaseFactory
 from tests.live import live_server as live
 
@@ -22,7 +21,7 @@ DEADLINE = "2031-01-31 17:00:00"
 @pytest.fixture(scope="module")
 def people_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
     settings = databases.fresh()
-    org = asyncio.run(seed_org(settings, "People"))
+    org = run_async(seed_org(settings, "People"))
     with live(settings) as base_url:
         yield LiveServer(base_url, org)
     databases.drop(settings)

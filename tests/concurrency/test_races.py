@@ -1,7 +1,6 @@
 """Real concurrent requests against a live server with two workers: every outcome must be one
 a serial order could give, with no 5xx and nothing lost or left behind."""
 
-import asyncio
 import random
 import threading
 from collections import Counter
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from procession.config import Settings
-from tests.conftest import OrgFixture, seed_org
+from tests.conftest import OrgFixture, run_async, seed_org
 from tests.databases import DatabaseFactory, foreign_key_violations
 from tests.live import live_client, live_server
 
@@ -44,7 +43,7 @@ class Client:
 @pytest.fixture(scope="module")
 def live(databases: DatabaseFactory) -> Iterator[tuple[Client, Settings]]:
     settings = databases.fresh()
-    org = asyncio.run(seed_org(settings, "Racers"))
+    org = run_async(seed_org(settings, "Racers"))
     with live_server(settings, workers=2) as base:
         client = Client(base, org)
         yield client, settings

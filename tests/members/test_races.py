@@ -2,14 +2,13 @@
 async worker serves both requests at once, each in its own transaction): one may win, never
 both, and nothing answers 5xx."""
 
-import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
 import pytest
 
-from tests.conftest import Member, OrgFixture, seed_org
+from tests.conftest import Member, OrgFixture, run_async, seed_org
 from tests.databases import DatabaseFactory
 from tests.live import live_client, live_server
 
@@ -19,7 +18,7 @@ ROUNDS = 6
 @pytest.fixture(scope="module")
 def server(databases: DatabaseFactory) -> Iterator[tuple[str, OrgFixture]]:
     settings = databases.fresh()
-    org = asyncio.run(seed_org(settings, "Rivals"))
+    org = run_async(seed_org(settings, "Rivals"))
     with live_server(settings) as base:
         yield base, org
     databases.drop(settings)

@@ -4,7 +4,6 @@ They are the seeds' code, changed only where they name the host, token and ids (
 environment). Each must print its own success line, and print its failure for a live process.
 """
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.conftest import OrgFixture, seed_org
+from tests.conftest import OrgFixture, run_async, seed_org
 from tests.databases import DatabaseFactory
 from tests.live import live_server
 
@@ -26,7 +25,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 @pytest.fixture(scope="module")
 def server(databases: DatabaseFactory) -> Iterator[tuple[str, OrgFixture]]:
     settings = databases.fresh()
-    org = asyncio.run(seed_org(settings, "Seeds"))
+    org = run_async(seed_org(settings, "Seeds"))
     with live_server(settings) as base:
         yield base, org
     databases.drop(settings)
