@@ -160,10 +160,12 @@ def world(client: TestClient, settings: Settings) -> World:
 
 @pytest.fixture
 def runner(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """A runner for `procession ...` commands against the test's database. `get_settings`
-    caches the settings for the process, so they are read afresh before and after: a command
-    must not find the database of a test that ran earlier."""
+    """A runner for `procession ...` commands against the test's database and files (a purge
+    removes stored bytes). `get_settings` caches the settings for the process, so they are
+    read afresh before and after: a command must not find the database of a test that ran
+    earlier."""
     monkeypatch.setenv("DATABASE_URL", world.settings.database_url)
+    monkeypatch.setenv("PROCESSION_FILES_DIR", str(world.settings.files_dir))
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

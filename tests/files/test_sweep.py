@@ -3,7 +3,6 @@ commit and an unlink), and nothing else."""
 
 import os
 import time
-from typing import Any
 
 from typer.testing import CliRunner
 
@@ -13,9 +12,7 @@ from tests.factories import make_template, ok
 from tests.files.helpers import PNG, stored, upload
 
 
-def test_sweep_removes_old_files_without_a_record(
-    world: World, runner: CliRunner, monkeypatch: Any
-) -> None:
+def test_sweep_removes_old_files_without_a_record(world: World, runner: CliRunner) -> None:
     template = make_template(world.admin, steps=1)
     asset = ok(upload(world.admin, "Checklist", template["id"]))["data"]
     folder = stored(world, asset["id"]).parent
@@ -25,7 +22,6 @@ def test_sweep_removes_old_files_without_a_record(
     an_hour_ago = time.time() - 3601
     os.utime(old_orphan, (an_hour_ago, an_hour_ago))
     os.utime(stored(world, asset["id"]), (an_hour_ago, an_hour_ago))
-    monkeypatch.setenv("PROCESSION_FILES_DIR", str(world.settings.files_dir))
     result = runner.invoke(cli, ["files", "sweep"])
     assert result.exit_code == 0, result.output
     assert "1 file(s) without a record removed" in result.output
