@@ -14,7 +14,8 @@ MAX_PER_PAGE = 100
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed after the handler returns and before the
-    response is sent (function scope), rolled back if anything raised."""
+    response is sent (function scope), rolled back if anything raised. A GET only reads
+    (`Database.transaction(writes=False)`)."""
     database = request.app.state.database
     async with database.transaction(writes=request.method not in READ_METHODS) as session:
         yield session

@@ -138,6 +138,22 @@ def install_postgres_hooks(engine: Any) -> None:
                 raise DisconnectionError(str(error)) from error
 
 
+class WriteWhileReading(RuntimeError):
+    """A statement other than a query ran in a reading transaction (`Database.transaction`)."""
+
+
+def refuse_writes(engine: Any) -> None:
+    """Make every statement but a query raise `WriteWhileReading` on `engine`, the engine of
+    the reading transactions. On PostgreSQL their statements commit one by one, so a write
+    there would stay when the rest of its request failed; it is refused on SQLite as well,
+    so that the tests catch it on either database."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _only_queries(_conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("SELECT", "WITH")):
+            raise WriteWhileReading(f"a reading transaction ran {statement[:40]!r}")
+
+
 def readable(fd: int) -> bool:
     """Whether `fd` has something to read (or was closed by its peer), without waiting.
     `poll`, not `select`: a server process may hold more than `select`'s 1,024 descriptors."""

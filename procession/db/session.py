@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from procession.config import Settings
 from procession.db import inline_sqlite
-from procession.db.engine import WRITE_OPTION, make_engine
+from procession.db.engine import WRITE_OPTION, make_engine, refuse_writes
 
 
 class Database:
@@ -20,8 +20,17 @@ class Database:
         # commit works wherever the purge runs (request, job, CLI): see `files/storage.py`.
         info = {"files_dir": settings.files_dir}
         session_class = inline_sqlite.InlineSession if self._inline else AsyncSession
+        # PostgreSQL runs a reading transaction's statements each on its own (autocommit):
+        # READ COMMITTED gives every statement of a transaction a snapshot of its own anyway,
+        # and without BEGIN and COMMIT a get run makes two round trips instead of four.
+        # SQLite keeps the transaction: there it holds a page and its count to one snapshot,
+        # and its BEGIN costs no round trip. On both, a write there raises.
+        readers = self.engine.execution_options(
+            **({} if settings.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
+        refuse_writes(readers.sync_engine)
         self._readers = async_sessionmaker(
-            self.engine, class_=session_class, expire_on_commit=False, info=info
+            readers, class_=session_class, expire_on_commit=False, info=info
         )
         self._writers = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),
@@ -34,7 +43,10 @@ class Database:
     async def transaction(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
         """One session in one transaction: committed on clean exit, rolled back on any error.
 
-        This is the only place Procession commits.
+        This is the only place Procession commits. `writes=False` is a transaction that only
+        reads (a write raises `WriteWhileReading`): SQLite then does not take the write lock
+        up front, and PostgreSQL runs each statement on its own, so a row lock it takes
+        (`FOR UPDATE`) ends with its statement.
         """
         maker = self._writers if writes else self._readers
         async with self._writer_turn(writes):
