@@ -16,6 +16,7 @@ class AuditEvent(OrgScopedMixin, Base):
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_org_created", "org_id", "created_at"),)
+    org_id_index = False  # ix_audit_events_org_created begins with it
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     actor_id: Mapped[int | None] = mapped_column(

@@ -47,10 +47,18 @@ class TimestampMixin:
 class OrgScopedMixin:
     """Every aggregate belongs to one organization; repositories filter on it."""
 
+    org_id_index: ClassVar[bool] = True
+    """Whether `org_id` gets an index of its own. A model whose table has a composite index
+    or unique constraint beginning with `org_id` sets it to False: that index finds an
+    organization's rows (and its ON DELETE CASCADE) as well, and a second one would only
+    cost every insert, and every update PostgreSQL cannot make in place, one more write."""
+
     @declared_attr
     def org_id(cls) -> Mapped[str]:
         return mapped_column(
-            String(32), ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+            String(32),
+            ForeignKey("organizations.id", ondelete="CASCADE"),
+            index=cls.org_id_index,
         )
 
 

@@ -52,12 +52,13 @@ class FolderObject(SubjectLinkMixin, Base):
     subject_columns = SUBJECT_COLUMNS
     __table_args__ = (
         exactly_one_of(SUBJECT_COLUMNS.values()),
+        # Their indexes find a folder's objects too: no index of folder_id alone.
         UniqueConstraint("folder_id", "process_id", name="uq_folder_objects_folder_process"),
         UniqueConstraint("folder_id", "task_id", name="uq_folder_objects_folder_task"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    folder_id: Mapped[str] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"), index=True)
+    folder_id: Mapped[str] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"))
     template_id: Mapped[str | None] = mapped_column(
         ForeignKey("templates.id", ondelete="CASCADE"), default=None, unique=True
     )

@@ -11,6 +11,7 @@ class Group(HexIdMixin, OrgScopedMixin, TimestampMixin, Base):
 
     __tablename__ = "groups"
     __table_args__ = (UniqueConstraint("org_id", "name"),)
+    org_id_index = False  # the unique constraint begins with it
 
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text, default=None)

@@ -18,6 +18,7 @@ class Guest(OrgScopedMixin, TimestampMixin, Base):
 
     __tablename__ = "guests"
     __table_args__ = (UniqueConstraint("org_id", "email"),)
+    org_id_index = False  # the unique constraint begins with it
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(254))

@@ -70,6 +70,7 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
         # The next sequence number is max(increment_id) per organization: an index seek.
         Index("ix_processes_org_increment", "org_id", "increment_id"),
     )
+    org_id_index = False  # ix_processes_org_increment begins with it
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)
     template_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)

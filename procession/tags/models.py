@@ -58,11 +58,12 @@ class Tagging(SubjectLinkMixin, Base):
     subject_columns = SUBJECT_COLUMNS
     __table_args__ = (
         exactly_one_of(SUBJECT_COLUMNS.values()),
+        # Its index finds a tag's links too: no index of tag_id alone.
         UniqueConstraint("tag_id", "template_id", "process_id", "task_id", "step_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    tag_id: Mapped[str] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    tag_id: Mapped[str] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
     template_id: Mapped[str | None] = mapped_column(
         ForeignKey("templates.id", ondelete="CASCADE"), default=None, index=True
     )

@@ -32,6 +32,7 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
         # The next sequence number is max(increment_id) per organization: an index seek.
         Index("ix_tasks_org_increment", "org_id", "increment_id"),
     )
+    org_id_index = False  # ix_tasks_org_increment begins with it
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)
     process_id: Mapped[str | None] = mapped_column(
@@ -78,9 +79,10 @@ class TaskField(HexIdMixin, FieldMixin, Base):
     """
 
     __tablename__ = "task_fields"
+    # Its index finds a task's fields too: no index of task_id alone.
     __table_args__ = (UniqueConstraint("task_id", "capture_id"),)
 
-    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     capture_id: Mapped[str] = mapped_column(String(32))
     value: Mapped[Any] = mapped_column(JsonType, default=None)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)

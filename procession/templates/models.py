@@ -27,6 +27,7 @@ class Template(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Legal
     __tablename__ = "templates"
     # The next sequence number is max(increment_id) per organization: an index seek.
     __table_args__ = (Index("ix_templates_org_increment", "org_id", "increment_id"),)
+    org_id_index = False  # ix_templates_org_increment begins with it
 
     increment_id: Mapped[int] = mapped_column(Integer, default=1)
     title: Mapped[str] = mapped_column(String(250))
