@@ -66,8 +66,6 @@ def test_upgrade_from_empty_downgrade_one_step_and_upgrade_again(empty: Settings
         assert columns(empty) <= MODEL_COLUMNS
         if schema(empty) != at_head:
             break
-    else:
-        pytest.fail("no migration changed the schema")
     migrate.upgrade(empty)
     assert schema(empty) == at_head
     assert columns(empty) == MODEL_COLUMNS
