@@ -323,11 +323,18 @@ async def include_steps(
 
 
 async def oneoff_task(
-    session: AsyncSession, caller: Principal, task_id: str, *, admin: bool = False
+    session: AsyncSession,
+    caller: Principal,
+    task_id: str,
+    *,
+    admin: bool = False,
+    for_update: bool = True,
 ) -> Task:
     """A one-off task, for archive, restore or permanent delete: 404, then 403 (light
-    members; non-admins when `admin`), then 422 for a task that belongs to a process."""
-    task = await TaskRepository(session, caller.org_id).get_or_raise(task_id, for_update=True)
+    members; non-admins when `admin`), then 422 for a task that belongs to a process.
+    Locked for the change unless `for_update` is False (a page that only shows it)."""
+    repo = TaskRepository(session, caller.org_id)
+    task = await repo.get_or_raise(task_id, for_update=for_update)
     if admin:
         caller.require(Role.ADMIN, action="permanently delete tasks")
     else:

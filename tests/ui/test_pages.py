@@ -2,11 +2,14 @@
 headers, roles, other organizations, hostile strings, and form errors."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from tests.conftest import Member, World
+from tests.databases import sync_engine
 from tests.factories import launch, make_template
 from tests.ui.conftest import PASSWORD
 
@@ -183,3 +186,26 @@ def test_the_delete_confirmation_wants_the_exact_name(
     done = visitor.post(f"/archive/processes/{run['id']}/delete", confirm_name="Vendor review")
     assert "permanently deleted" in done.text
     assert admin.get(f"/runs/{run['id']}").status_code == 404
+
+
+def test_the_delete_confirmation_does_not_wait_for_a_change_in_progress(
+    visitor: Visitor, signed_world: World
+) -> None:
+    """The confirmation page only reads: a restore or purge holding the run's row lock does
+    not hold it up (PostgreSQL; SQLite has no row locks)."""
+    if signed_world.settings.is_sqlite:
+        pytest.skip("SQLite has no row locks")
+    admin = signed_world.admin
+    run = launch(admin, make_template(admin, steps=2)["id"], name="Vendor review")
+    admin.delete(f"/runs/{run['id']}")
+    visitor.sign_in(signed_world.org.admin)
+    engine = sync_engine(signed_world.settings)
+    with engine.connect() as holder, ThreadPoolExecutor(1) as pool:
+        lock = text("SELECT id FROM processes WHERE id = :id FOR UPDATE")
+        holder.execute(lock, {"id": run["id"]})
+        page = pool.submit(visitor.get, f"/archive/processes/{run['id']}/delete")
+        answered, _ = wait([page], timeout=10)
+        holder.rollback()  # lets a page that waited for the lock finish, so the test ends
+    engine.dispose()
+    assert answered, "the confirmation page waited for the run's lock"
+    assert '<strong data-table="tasks">2</strong>' in page.result().text

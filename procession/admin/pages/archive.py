@@ -3,6 +3,7 @@ Delete permanently behind a confirmation page that shows the dry run and wants t
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -27,7 +28,26 @@ from procession.templates.models import Template
 
 router = APIRouter(prefix="/archive")
 
-Fetch = Callable[[AsyncSession, Principal, str, bool], Awaitable[Any]]
+
+class Intent(Enum):
+    """Why an archive page fetches an object: what it will do decides the lock and the role."""
+
+    RESTORE = "restore"
+    REVIEW_PURGE = "review_purge"  # the confirmation page: a GET, which only reads
+    PURGE = "purge"
+
+    @property
+    def locks(self) -> bool:
+        """Whether the object is locked for a change, as the API's lifecycle routes lock it."""
+        return self is not Intent.REVIEW_PURGE
+
+    @property
+    def purges(self) -> bool:
+        """Whether it leads to a permanent delete, which only admins may do."""
+        return self is not Intent.RESTORE
+
+
+Fetch = Callable[[AsyncSession, Principal, str, Intent], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -37,26 +57,30 @@ class Kind:
     label: str
     model: type[Any]
     fetch: Fetch
-    """Finds one, locked, as the API's lifecycle routes do (404, then role checks)."""
+    """Finds one (404, then role checks), locked when the intent changes it."""
     name: Callable[[Any], str]
     only: tuple[Any, ...] = ()
 
 
-async def oneoff_task(session: AsyncSession, member: Principal, task_id: str, purge: bool) -> Task:
-    return await task_service.oneoff_task(session, member, task_id, admin=purge)
+async def oneoff_task(
+    session: AsyncSession, member: Principal, task_id: str, intent: Intent
+) -> Task:
+    return await task_service.oneoff_task(
+        session, member, task_id, admin=intent.purges, for_update=intent.locks
+    )
 
 
 KINDS = {
     "processes": Kind(
         "Process",
         Process,
-        lambda s, m, i, _purge: process_service.get_process(s, m, i, for_update=True),
+        lambda s, m, i, intent: process_service.get_process(s, m, i, for_update=intent.locks),
         lambda p: p.name,
     ),
     "templates": Kind(
         "Template",
         Template,
-        lambda s, m, i, _purge: template_service.get_template(s, m, i, for_update=True),
+        lambda s, m, i, intent: template_service.get_template(s, m, i, for_update=intent.locks),
         lambda t: t.title,
     ),
     # A process's tasks come back with their process; only one-off tasks are restored alone.
@@ -64,7 +88,7 @@ KINDS = {
     "tags": Kind(
         "Tag",
         Tag,
-        lambda s, m, i, _purge: tag_service.get_tag(s, m, i, for_update=True),
+        lambda s, m, i, intent: tag_service.get_tag(s, m, i, for_update=intent.locks),
         lambda t: t.title,
     ),
 }
@@ -103,7 +127,7 @@ async def restore(
     request: Request, kind: str, object_id: str, member: Member, session: DbSession
 ) -> RedirectResponse:
     chosen = kind_of(kind)
-    found = await chosen.fetch(session, member, object_id, False)
+    found = await chosen.fetch(session, member, object_id, Intent.RESTORE)
     if isinstance(found, Tag):
         await tag_service.ensure_title_free(session, member, found)
     await audit_service.restore(session, member, found)
@@ -117,7 +141,7 @@ async def confirm_delete(
 ) -> HTMLResponse:
     """What a permanent delete would destroy (the dry run), and the form that does it."""
     chosen = kind_of(kind)
-    found = await chosen.fetch(session, member, object_id, True)
+    found = await chosen.fetch(session, member, object_id, Intent.REVIEW_PURGE)
     counts = await audit_service.purge(session, member, found, dry_run=True)
     context = {"kind": kind, "chosen": chosen, "object": found, "name": chosen.name(found)}
     return render(request, "confirm_delete.html", context | {"counts": counts})
@@ -133,7 +157,7 @@ async def delete(
     confirm_name: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     chosen = kind_of(kind)
-    found = await chosen.fetch(session, member, object_id, True)
+    found = await chosen.fetch(session, member, object_id, Intent.PURGE)
     name = chosen.name(found)
     if confirm_name.strip() != name.strip():
         # Checked after the role (403) and before the state (422): a wrong name deletes nothing.
