@@ -55,7 +55,7 @@ crash: install ## SIGKILL the server mid-archive/restore/purge 100 times each, S
 bench: install ## benchmark suite at scale (about 20 min; needs wrk): table + bench/results/latest.json
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-bench-quick: install ## the same suite on a tenth of the data, short runs (a few minutes)
+bench-quick: install ## the same suite on a tenth of the data, one worker, 1 s runs (under 1.5 min)
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 bench-lifecycle: install ## archive/restore/purge of one 10,000-task process against hand-written SQL

@@ -222,7 +222,7 @@ def lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
 
 
-def wrk(port: int, seeded: Seeded, op: Operation, seconds: float, workdir: Path) -> Figures:
+def wrk(port: int, seeded: Seeded, op: Operation, seconds: int, workdir: Path) -> Figures:
     base = f"/api/organizations/{seeded.org}"
     requests = ",".join(
         f"{{{lua_string(m)},{lua_string(base + p)},{lua_string(json.dumps(b)) if b else 'nil'}}}"
@@ -239,7 +239,7 @@ def wrk(port: int, seeded: Seeded, op: Operation, seconds: float, workdir: Path)
             "wrk",
             "-t1",
             f"-c{CONCURRENCY}",
-            f"-d{seconds:g}s",
+            f"-d{seconds}s",
             "--timeout",
             "10s",
             "-s",
@@ -296,10 +296,12 @@ def raw_launches(seeded: Seeded, script: dict[str, Any], count: int) -> Figures:
 
 
 LAUNCHES = 50  # 100-step launches timed one after another, and as many raw inserts
+WARM_UP = 1
+"""Seconds Procession is sent an operation before it is measured (wrk counts whole seconds)."""
 
 
 def run(
-    seeded: Seeded, workdir: Path, seconds: float, worker_counts: tuple[int, ...]
+    seeded: Seeded, workdir: Path, seconds: int, worker_counts: tuple[int, ...]
 ) -> list[Result]:
     """Every operation: wrk throughput and latency for those that repeat, then one at a
     time for those that use up their target and for the 100-step launch."""
@@ -332,7 +334,7 @@ def run(
             for op in mine:
                 for port, name in ports:
                     if not name:
-                        wrk(port, seeded, op, 1, workdir)  # warm up (and fill caches)
+                        wrk(port, seeded, op, WARM_UP, workdir)  # warm up (and fill caches)
                     figures = wrk(port, seeded, op, seconds, workdir)
                     results[op.title].figures[f"{name or 'procession'} {workers}w"] = figures
     with served(PROCESSION, 1, procession_env) as port:
