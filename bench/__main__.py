@@ -84,8 +84,9 @@ def print_http(results: list[http.Result], workers: tuple[int, ...]) -> None:
         print(line + (f"  ({late} requests timed out after 10 s)" if late else ""))
 
 
-def history(seeded: Seeded, scale: Scale, seconds: int, workdir: Path) -> list[dict[str, Any]]:
+def history(seeded: Seeded, plan: Plan, workdir: Path) -> list[dict[str, Any]]:
     """List latency with 1x, 10x and 100x the seeded archived history."""
+    scale, seconds = plan.scale, plan.seconds
     base = scale.processes // 4
     op = http.Operation("list runs, first page", [("GET", "/runs", None)])
     env = {"DATABASE_URL": seeded.database_url, **http.SERVER_ENV}
@@ -115,20 +116,19 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     plan = QUICK if args.quick else FULL
-    scale, seconds, workers = plan.scale, plan.seconds, plan.workers
     workdir = Path(tempfile.mkdtemp(prefix="procession-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     try:
         started = time.perf_counter()
-        seeded = seed(url, workdir, scale)
+        seeded = seed(url, workdir, plan.scale)
         seeding = time.perf_counter() - started
         print(
             f"seeded in {seeding:.0f} s: " + ", ".join(f"{n} {t}" for t, n in seeded.rows.items())
         )
-        results = http.run(seeded, workdir, seconds, workers)
-        print_http(results, workers)
+        results = http.run(seeded, workdir, plan.seconds, plan.workers)
+        print_http(results, plan.workers)
         print()
-        growth = history(seeded, scale, seconds, workdir)
+        growth = history(seeded, plan, workdir)
         print()
         cascades = lifecycle.run(args.database_url, *plan.cascade_rows)
     finally:

@@ -70,17 +70,26 @@ async def oneoff_task(
     )
 
 
+def locking(get: Callable[..., Awaitable[Any]]) -> Fetch:
+    """A service's `get_x(session, caller, id, for_update=...)` as a `Fetch`, locking per intent."""
+
+    async def fetch(session: AsyncSession, member: Principal, item_id: str, intent: Intent) -> Any:
+        return await get(session, member, item_id, for_update=intent.locks)
+
+    return fetch
+
+
 KINDS = {
     "processes": Kind(
         "Process",
         Process,
-        lambda s, m, i, intent: process_service.get_process(s, m, i, for_update=intent.locks),
+        locking(process_service.get_process),
         lambda p: p.name,
     ),
     "templates": Kind(
         "Template",
         Template,
-        lambda s, m, i, intent: template_service.get_template(s, m, i, for_update=intent.locks),
+        locking(template_service.get_template),
         lambda t: t.title,
     ),
     # A process's tasks come back with their process; only one-off tasks are restored alone.
@@ -88,7 +97,7 @@ KINDS = {
     "tags": Kind(
         "Tag",
         Tag,
-        lambda s, m, i, intent: tag_service.get_tag(s, m, i, for_update=intent.locks),
+        locking(tag_service.get_tag),
         lambda t: t.title,
     ),
 }
