@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
@@ -28,7 +37,21 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_process_position", "process_id", "position"),
-        Index("ix_tasks_org_live_status", "org_id", "archived_at", "status"),
+        # The organization's live tasks in the task lists' default order, soonest deadline
+        # first, absent ones last (`tasks.service.task_order`): a page is read in order
+        # instead of sorting every live task (34 ms for 32,000). Ending with the status, it
+        # also filters and counts by status without reading the table; `archived_at` (always
+        # null here) is there for SQLite, which otherwise reads the table to check it.
+        Index(
+            "ix_tasks_org_live_deadline",
+            "org_id",
+            "deadline",
+            "id",
+            "status",
+            "archived_at",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
         # The next sequence number is max(increment_id) per organization: an index seek.
         Index("ix_tasks_org_increment", "org_id", "increment_id"),
     )

@@ -174,13 +174,15 @@ def task_order(sort: str | None) -> list[Any]:
             .exists()
         )
         first = case((has_issue, 0), else_=1)
-        return [first.desc() if reverse else first, Task.deadline.is_(None), Task.deadline, Task.id]
+        return [first.desc() if reverse else first, Task.deadline.asc().nulls_last(), Task.id]
     column, newest_first = {
         "newest": (Task.created_at, True),
         "completed_newest": (Task.completed_at, True),
     }.get(key, (Task.deadline, False))
     descending = newest_first != reverse
-    return [column.is_(None), column.desc() if descending else column, Task.id]
+    # `NULLS LAST` rather than a leading `IS NULL` term: the default order is then the order
+    # of the index of live tasks (`ix_tasks_org_live_deadline`), which a page reads in order.
+    return [(column.desc() if descending else column.asc()).nulls_last(), Task.id]
 
 
 async def list_tasks(

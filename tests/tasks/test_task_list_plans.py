@@ -1,0 +1,89 @@
+"""The organization's task lists (`/tasks`, `/me/tasks`) read a page of live tasks in their
+default order, soonest deadline first, from an index: no sort of every live task."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from procession.config import Settings
+from tests.api.test_query_counts import counted, populate
+from tests.conftest import World
+from tests.databases import DatabaseFactory, sync_engine
+from tests.factories import ok, tasks_of
+
+
+@pytest.fixture
+def settings(databases: DatabaseFactory) -> Iterator[Settings]:
+    """No background jobs: their statements would be counted with the request's."""
+    fresh = databases.fresh().model_copy(update={"background_jobs": False})
+    yield fresh
+    databases.drop(fresh)
+
+
+def plans(settings: Settings, statements: list[tuple[str, object]]) -> list[str]:
+    """Each statement's plan as one string (on PostgreSQL with the planner told to avoid
+    scans and sorts where it can, since it rightly scans and sorts tables this small)."""
+    engine = sync_engine(settings)
+    try:
+        with engine.connect() as connection:
+            if settings.is_sqlite:
+                explain = "EXPLAIN QUERY PLAN "
+            else:
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                connection.exec_driver_sql("SET enable_sort = off")
+                explain = "EXPLAIN "
+            return [
+                " | ".join(
+                    str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params)
+                )
+                for sql, params in statements
+            ]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("query", ["", "?status=active", "?status=completed"])
+def test_a_page_of_the_organizations_tasks_is_read_in_order_from_an_index(
+    world: World, settings: Settings, query: str
+) -> None:
+    api = world.admin
+    populate(api, runs=2, steps=2)
+    with counted(world) as statements:
+        ok(api.get(f"/tasks{query}"))
+    on_tasks = [(sql, params) for sql, params in statements if "FROM tasks" in sql]
+    page, count = plans(settings, on_tasks)
+    if settings.is_sqlite:
+        assert page == "SEARCH tasks USING INDEX ix_tasks_org_live_deadline (org_id=?)", page
+        assert count == "SEARCH tasks USING COVERING INDEX ix_tasks_org_live_deadline (org_id=?)"
+    else:
+        assert "Index Scan using ix_tasks_org_live_deadline" in page, page
+        assert "Sort" not in page, page
+        assert "ix_tasks_org_live_deadline" in count, count
+
+
+def test_tasks_without_a_deadline_come_last_both_ways(world: World) -> None:
+    """The order the index gives is the lists' order: soonest deadline first, tasks with
+    none after every dated one, ties by id; reversed, the latest first, still none last."""
+    api = world.admin
+    populate(api, runs=1, steps=4)
+    run = ok(api.get("/runs"))["data"][0]
+    tasks = tasks_of(api, run["id"])
+    undated = tasks[1]
+    mine = {"users": [world.org.admin.user_id]}
+    days = ("2031-01-02", None, "2031-01-01", "2031-01-01")
+    for task, day in zip(tasks, days, strict=True):
+        body = {"deadline": day and f"{day} 09:00:00", "owners": mine}
+        ok(api.put(f"/runs/{run['id']}/tasks/{task['id']}", body))
+    listed = ok(api.get("/tasks?per_page=100"))["data"]
+    assert listed[-1]["id"] == undated["id"]
+    assert listed[-1]["deadline"] is None
+    dated = listed[:-1]
+    assert [t["id"] for t in dated] == [
+        t["id"] for t in sorted(dated, key=lambda t: (t["deadline"], t["id"]))
+    ]
+    user_tasks = f"/users/{world.org.admin.user_id}/tasks?per_page=100&sort_by=-deadline"
+    reverse = ok(api.get(user_tasks))["data"]
+    assert reverse[-1]["id"] == undated["id"]
+    deadlines = [t["deadline"] for t in reverse[:-1]]
+    assert deadlines == sorted(deadlines, reverse=True)
+    assert len(set(deadlines)) == 2
