@@ -98,6 +98,29 @@ def sync_engine(settings: Settings) -> Engine:
     return create_engine(settings.database_url)
 
 
+def query_plans(settings: Settings, statements: list[tuple[str, Any]]) -> list[str]:
+    """Each statement's plan, its lines joined by " | ". On PostgreSQL the planner is told to
+    avoid scans and sorts where it can, since it rightly scans and sorts tables this small:
+    what is left is what no index could serve."""
+    engine = sync_engine(settings)
+    try:
+        with engine.connect() as connection:
+            if settings.is_sqlite:
+                explain = "EXPLAIN QUERY PLAN "
+            else:
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                connection.exec_driver_sql("SET enable_sort = off")
+                explain = "EXPLAIN "
+            return [
+                " | ".join(
+                    str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params)
+                )
+                for sql, params in statements
+            ]
+    finally:
+        engine.dispose()
+
+
 def snapshot(settings: Settings, *, skip: tuple[str, ...] = ("audit_events",)) -> Snapshot:
     """Every row of every table (but `skip` and Alembic's), every column, sorted; values as
     JSON text so rows compare and hash the same way on both engines."""

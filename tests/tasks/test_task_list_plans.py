@@ -8,7 +8,7 @@ import pytest
 from procession.config import Settings
 from tests.api.test_query_counts import counted, populate
 from tests.conftest import World
-from tests.databases import DatabaseFactory, sync_engine
+from tests.databases import DatabaseFactory, query_plans
 from tests.factories import ok, tasks_of
 
 
@@ -20,28 +20,6 @@ def settings(databases: DatabaseFactory) -> Iterator[Settings]:
     databases.drop(fresh)
 
 
-def plans(settings: Settings, statements: list[tuple[str, object]]) -> list[str]:
-    """Each statement's plan as one string (on PostgreSQL with the planner told to avoid
-    scans and sorts where it can, since it rightly scans and sorts tables this small)."""
-    engine = sync_engine(settings)
-    try:
-        with engine.connect() as connection:
-            if settings.is_sqlite:
-                explain = "EXPLAIN QUERY PLAN "
-            else:
-                connection.exec_driver_sql("SET enable_seqscan = off")
-                connection.exec_driver_sql("SET enable_sort = off")
-                explain = "EXPLAIN "
-            return [
-                " | ".join(
-                    str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params)
-                )
-                for sql, params in statements
-            ]
-    finally:
-        engine.dispose()
-
-
 @pytest.mark.parametrize("query", ["", "?status=active", "?status=completed"])
 def test_a_page_of_the_organizations_tasks_is_read_in_order_from_an_index(
     world: World, settings: Settings, query: str
@@ -51,7 +29,7 @@ def test_a_page_of_the_organizations_tasks_is_read_in_order_from_an_index(
     with counted(world) as statements:
         ok(api.get(f"/tasks{query}"))
     on_tasks = [(sql, params) for sql, params in statements if "FROM tasks" in sql]
-    page, count = plans(settings, on_tasks)
+    page, count = query_plans(settings, on_tasks)
     if settings.is_sqlite:
         assert page == "SEARCH tasks USING INDEX ix_tasks_org_live_deadline (org_id=?)", page
         assert count == "SEARCH tasks USING COVERING INDEX ix_tasks_org_live_deadline (org_id=?)"
