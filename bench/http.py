@@ -111,6 +111,7 @@ def operations(seeded: Seeded, slices: int) -> list[Operation]:
         Operation("list runs, first page", [("GET", "/runs", None)]),
         Operation("list runs by status", [("GET", "/runs?status=active", None)]),
         Operation("list runs by tag", [("GET", f"/runs?tag={seeded.tag}", None)]),
+        Operation("list tasks, first page", [("GET", "/tasks", None)]),
         Operation("search", [("GET", "/search?search=Onboarding%2012&on=process", None)]),
         Operation(
             "launch a 20-step process",
