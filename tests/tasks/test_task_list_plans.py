@@ -1,5 +1,6 @@
-"""The organization's task lists (`/tasks`, `/me/tasks`) read a page of live tasks in their
-default order, soonest deadline first, from an index: no sort of every live task."""
+"""The organization's task list (`/tasks`, also behind the admin pages' task list) reads a
+page of live tasks in its default order, soonest deadline first, from an index: no sort of
+every live task."""
 
 from collections.abc import Iterator
 

@@ -1,7 +1,7 @@
 """an index of live tasks in the task lists' order, in place of the status index
 
-`GET /tasks` and `GET /me/tasks` show the organization's live tasks, soonest deadline
-first. With only (org_id, archived_at, status) to go on, each page sorted every live task
+`GET /tasks` (and the admin pages' task list) shows the organization's live tasks,
+soonest deadline first. With only (org_id, archived_at, status) to go on, each page sorted every live task
 of the organization: 34 ms for 32,000 (the benchmarks' quick scale), growing with the
 history. An index of live tasks on (org_id, deadline, id, status, archived_at) gives a
 page in order (under 1 ms; SQLite reads the tasks without a deadline in a second pass,
