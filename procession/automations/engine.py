@@ -195,11 +195,12 @@ def recount(process: Process, tasks: list[Task]) -> None:
 async def apply_rules(session: AsyncSession, process_id: str | None) -> dict[str, str]:
     """Evaluate the rules of the process's template and apply what they decide (see the
     module's text). Returns what changed, task id -> `hidden`, `shown`, `assign`, ...; empty
-    (after one query) when the template has no rules or the task has no process."""
+    when the template has no rules (no query when the process was loaded with `has_rules`,
+    one otherwise) or the task has no process."""
     if process_id is None:
         return {}
     process = await session.get(Process, process_id)
-    if process is None or process.template_id is None:
+    if process is None or process.template_id is None or process.has_rules is False:
         return {}
     rules = (await RuleRepository(session).rules_of([process.template_id]))[process.template_id]
     if not rules:

@@ -23,7 +23,10 @@ async def add_comment(
 ) -> Comment:
     """Comment on a task the caller may work on. 422 when the task or its process is
     archived, or when `sent_to` names someone outside the organization."""
-    task = await task_service.workable_task(session, caller, task_id)
+    # Any comment is activity on its process; a `problem` also puts it in problem, which a
+    # recount (stamping it too) decides.
+    is_issue = data.label == "problem"
+    task = await task_service.workable_task(session, caller, task_id, touch_process=not is_issue)
     await org_service.ensure_members(session, caller, "sent_to", data.sent_to)
     comment = await CommentRepository(session, caller.org_id).insert(
         Comment(
@@ -36,9 +39,8 @@ async def add_comment(
             sent_to=data.sent_to,
         )
     )
-    # Only a `problem` changes its process's status (it puts it in problem); any comment is
-    # activity on it.
-    await task_service.refresh_process(session, task, recount=data.label == "problem")
+    if is_issue:
+        await task_service.refresh_process(session, task)
     return comment
 
 

@@ -103,6 +103,8 @@ def fill_defaults(row: Base) -> dict[str, Any]:
     state = inspect(row)
     values = {}
     for key, column in state.mapper.columns.items():
+        if not isinstance(column, Column):  # a `query_expression`, loaded, never stored
+            continue
         if key not in state.dict:
             state.dict[key] = python_default(column)
         values[column.key] = state.dict[key]

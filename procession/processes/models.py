@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from procession.db.base import (
     Base,
@@ -98,6 +98,9 @@ class Process(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, LegalH
     settings: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     """Launch choices kept as given: `assign_someone_else`, `publicly_hidden_fields`, and the
     run's own members (`users`) and groups (`groups`)."""
+    has_rules: Mapped[bool | None] = query_expression()
+    """Whether its template has automation rules, when the statement that loaded the process
+    asked (`with_expression`); None when it did not."""
 
     tasks: Mapped[list["Task"]] = relationship(
         back_populates="process",

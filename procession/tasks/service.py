@@ -6,12 +6,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, delete, exists, func, insert, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procession.api.schemas import Data
 from procession.auth.models import Role
 from procession.auth.service import Principal
 from procession.automations import engine as rule_engine
+from procession.automations.models import AutomationRule
 from procession.comments.models import Comment
 from procession.comments.repository import CommentRepository, not_deleted, open_issue
 from procession.comments.schemas import CommentRead
@@ -351,17 +353,32 @@ async def oneoff_task(
 
 # Built once: a change to a task addressed by its id alone (comments, issues, one-off tasks)
 # finds and locks the task's process in one statement, before the task itself.
+IS_PROCESS_OF_TASK = (Process.org_id == bindparam("org")) & (
+    Process.id
+    == select(Task.process_id)
+    .where(Task.org_id == bindparam("org"), Task.id == bindparam("task"))
+    .scalar_subquery()
+)
+# A change's process comes with whether its template has rules: a completion or an answer
+# in a process whose template has none then spends no statement on them.
+WITH_HAS_RULES = with_expression(
+    Process.has_rules, exists().where(AutomationRule.template_id == Process.template_id)
+)
 PROCESS_OF_TASK_FOR_UPDATE = (
     select(Process)
-    .where(
-        Process.org_id == bindparam("org_id"),
-        Process.id
-        == select(Task.process_id)
-        .where(Task.org_id == bindparam("org_id"), Task.id == bindparam("task_id"))
-        .scalar_subquery(),
-    )
-    .with_for_update()
+    .where(IS_PROCESS_OF_TASK)
+    .options(WITH_HAS_RULES)
+    .with_for_update(of=Process)
     .execution_options(populate_existing=True)
+)
+# The same, stamping the process's `updated_at` as it locks it (an UPDATE locks its row): for
+# a change that is activity on the process and writes nothing else to it, such as a comment.
+PROCESS_OF_TASK_TOUCHED = (
+    update(Process)
+    .where(IS_PROCESS_OF_TASK)
+    .values(updated_at=bindparam("now"))
+    .returning(Process)
+    .execution_options(synchronize_session=False, populate_existing=True)
 )
 
 
@@ -371,20 +388,29 @@ async def workable_task(
     task_id: str,
     *,
     process_id: str | None = None,
+    touch_process: bool = False,
 ) -> Task:
     """A task the caller may work on, locked for the change: 404, then 403 (light members
     work only on their own tasks), then 422 when it (or its process) is archived.
 
     Locks are always taken process first, then task (as archive and purge do), so
-    concurrent changes to one process queue instead of deadlocking.
+    concurrent changes to one process queue instead of deadlocking. `touch_process` (for a
+    task addressed by its id alone) moves the process's `updated_at` to now in the statement
+    that locks it: the change is activity on the process, and writes nothing else to it.
     """
+    assert process_id is None or not touch_process, "touch_process finds the process itself"
     repo = TaskRepository(session, caller.org_id)
     process: Process | None
     if process_id is None:
-        params = {"org_id": caller.org_id, "task_id": task_id}
-        process = (await session.scalars(PROCESS_OF_TASK_FOR_UPDATE, params)).one_or_none()
+        params: dict[str, Any] = {"org": caller.org_id, "task": task_id}
+        if touch_process:
+            found = await session.scalars(PROCESS_OF_TASK_TOUCHED, {**params, "now": utcnow()})
+        else:
+            found = await session.scalars(PROCESS_OF_TASK_FOR_UPDATE, params)
+        process = found.one_or_none()
     else:
-        process = await process_or_raise(session, caller, process_id, for_update=True)
+        processes = ProcessRepository(session, caller.org_id)
+        process = await processes.get_or_raise(process_id, WITH_HAS_RULES, for_update=True)
     if process is not None:
         task = await repo.in_process(process.id, task_id, for_update=True)
         # The task holds on to its locked process: what the change does next (rules, recount)
@@ -614,15 +640,10 @@ PROCESS_COUNTS = select(
 """A process's tasks (but the auto-skipped), how many are complete, and its open issues."""
 
 
-async def refresh_process(
-    session: AsyncSession, task: Task, *, recount: bool = True
-) -> Process | None:
+async def refresh_process(session: AsyncSession, task: Task) -> Process | None:
     """Recount the process's tasks and open issues under a row lock and set its progress and
     status: `problem` while an issue is open on one of its tasks, else `complete` when every
-    task is complete, else `active`. Returns the process (None for a one-off task).
-
-    With `recount=False` (a change that cannot alter either count, such as a plain comment)
-    only the process's `updated_at` moves: the change is still activity on it."""
+    task is complete, else `active`. Returns the process (None for a one-off task)."""
     if task.process_id is None:
         return None
     # `workable_task` locked the process and gave it to the task: no second read of the row.
@@ -630,9 +651,6 @@ async def refresh_process(
     process = inspect(task).dict.get("process")
     if not isinstance(process, Process):
         process = await repo.get_or_raise(task.process_id, for_update=True)
-    if not recount:
-        await repo.write(process)
-        return process
     counts = await session.execute(PROCESS_COUNTS, {"process_id": process.id})
     total, completed, open_issues = counts.one()
     if open_issues:

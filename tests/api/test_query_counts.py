@@ -169,6 +169,34 @@ def test_a_completion_looks_for_webhook_endpoints_only_when_its_organization_has
     assert len(with_one) == len(without) + 1
 
 
+@pytest.mark.parametrize("rules", [0, 1])
+def test_a_completion_reads_the_rules_only_when_its_template_has_some(
+    world: World, rules: int
+) -> None:
+    """Whether the template has rules comes with the locked process: without any, a
+    completion reads none; with one, it reads them and applies it (step 2 hidden)."""
+    api = world.admin
+    template_id = make_template(api, steps=2)["id"]
+    first, second = (step["id"] for step in steps_of(api, template_id))
+    if rules:
+        completed = {
+            "conditionable_id": first,
+            "conditionable_type": "Step",
+            "operation": "completed",
+        }
+        hide = {"action_type": "visibility", "action_verb": "hide", "target_step_id": second}
+        rule = {"conditions": [completed], "then_actions": [hide]}
+        ok(api.post(f"/checklists/{template_id}/automated-actions", rule), 201)
+    run_id = launch(api, template_id)["id"]
+    task_id = tasks_of(api, run_id)[0]["id"]
+    with counted(world) as statements:
+        ok(api.post(f"/runs/{run_id}/completed-tasks", {"task_id": task_id}))
+    reads = [sql for sql, _ in statements if sql.startswith("SELECT automation_rules.")]
+    assert len(reads) == rules, reads
+    statuses = [task["status"] for task in tasks_of(api, run_id)]
+    assert statuses == ["completed", "auto-skipped" if rules else "not-started"]
+
+
 def comment_statements(world: World, label: str) -> list[tuple[str, Any]]:
     """A comment with `label`, addressed by the task's id alone (`/tasks/{id}/comment`)."""
     body = {"content": "Invoice", "label": label}
@@ -177,13 +205,14 @@ def comment_statements(world: World, label: str) -> list[tuple[str, Any]]:
     )
 
 
-@pytest.mark.parametrize(("label", "expected"), [("comment", 5), ("problem", 6)])
+@pytest.mark.parametrize(("label", "expected"), [("comment", 4), ("problem", 6)])
 def test_a_comment_finds_its_process_through_its_task_and_only_an_issue_recounts_it(
     world: World, label: str, expected: int
 ) -> None:
-    """The caller; the task's process, found through the task and locked, in one statement;
-    the task; the comment; the process's `updated_at`. An issue also recounts the process,
-    since it puts it in problem."""
+    """The caller; the task's process, found through the task, locked and given its new
+    `updated_at` in one statement; the task; the comment. An issue finds the process the
+    same way without stamping it, then recounts it and writes its status, since it puts it
+    in problem."""
     statements = comment_statements(world, label)
     assert len(statements) == expected, [sql[:80] for sql, _ in statements]
 
