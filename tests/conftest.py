@@ -34,8 +34,12 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
 
 
 @pytest.fixture
-def settings(databases: DatabaseFactory) -> Iterator[Settings]:
+def settings(request: pytest.FixtureRequest, databases: DatabaseFactory) -> Iterator[Settings]:
+    """A fresh database. Under `@pytest.mark.without_background_jobs` the app runs none: the
+    test decides when jobs run, or counts statements that their polling would join."""
     fresh = databases.fresh()
+    if request.node.get_closest_marker("without_background_jobs"):
+        fresh = fresh.model_copy(update={"background_jobs": False})
     yield fresh
     databases.drop(fresh)
 

@@ -11,21 +11,14 @@ import pytest
 from sqlalchemy import event, func, select
 
 from procession.bulk.models import BulkJobItem
-from procession.config import Settings
 from procession.db.session import unit_of_work
 from tests.api.conftest import finished_bulk_job
 from tests.api.routes import ROUTES, fill
 from tests.conftest import Api, World, run_async
-from tests.databases import DatabaseFactory
 from tests.factories import add_capture, launch, make_oneoff, make_template, ok, steps_of, tasks_of
 
-
-@pytest.fixture
-def settings(databases: DatabaseFactory) -> Iterator[Settings]:
-    """No background jobs: their polling would be counted with the request's statements."""
-    fresh = databases.fresh().model_copy(update={"background_jobs": False})
-    yield fresh
-    databases.drop(fresh)
+# No background jobs: their polling would be counted with the request's statements.
+pytestmark = pytest.mark.without_background_jobs
 
 
 @contextmanager

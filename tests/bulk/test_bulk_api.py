@@ -9,6 +9,9 @@ from tests.bulk.helpers import archived_runs, audit_ids, bulk, outcomes, runs
 from tests.conftest import World
 from tests.factories import make_oneoff, make_template, ok
 
+# The tests decide when a job runs.
+pytestmark = pytest.mark.without_background_jobs
+
 
 def test_archive_by_ids_archives_each_and_audits_each(world: World) -> None:
     api = world.admin

@@ -1,11 +1,15 @@
 """`procession bulk ...`: a job run in-process with a progress bar and a summary."""
 
+import pytest
 from typer.testing import CliRunner
 
 from procession.cli import app as cli
 from tests.bulk.helpers import archived_runs, audit_ids, runs
 from tests.conftest import World
 from tests.factories import ok
+
+# The tests decide when a job runs.
+pytestmark = pytest.mark.without_background_jobs
 
 
 def test_archive_by_filter_shows_progress_and_a_summary(world: World, runner: CliRunner) -> None:

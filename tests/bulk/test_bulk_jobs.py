@@ -22,6 +22,9 @@ from tests.bulk.helpers import archived_runs, audit_ids, bulk, job_world, runs
 from tests.conftest import World, run_async
 from tests.factories import ok
 
+# The tests decide when a job runs.
+pytestmark = pytest.mark.without_background_jobs
+
 T = TypeVar("T")
 
 

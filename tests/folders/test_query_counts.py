@@ -1,22 +1,13 @@
 """Group and folder lists cost a fixed number of statements, whatever their size."""
 
-from collections.abc import Iterator
-
 import pytest
 
-from procession.config import Settings
 from tests.api.test_query_counts import statements_for
 from tests.conftest import World
-from tests.databases import DatabaseFactory
 from tests.factories import make_run, make_template, ok
 
-
-@pytest.fixture
-def settings(databases: DatabaseFactory) -> Iterator[Settings]:
-    """No background jobs: their polling would be counted with the request's statements."""
-    fresh = databases.fresh().model_copy(update={"background_jobs": False})
-    yield fresh
-    databases.drop(fresh)
+# No background jobs: their polling would be counted with the request's statements.
+pytestmark = pytest.mark.without_background_jobs
 
 
 def populate(world: World, n: int) -> None:

@@ -1,23 +1,16 @@
 """The run-list and run-task filters are set-based: a fixed number of SQL statements whatever
 the page size or the number of tasks."""
 
-from collections.abc import Iterator
-
 import pytest
 
 from procession.config import Settings
 from tests.api.test_query_counts import counted, populate, statements_for
 from tests.conftest import World
-from tests.databases import DatabaseFactory, query_plans
+from tests.databases import query_plans
 from tests.factories import ok, tasks_of
 
-
-@pytest.fixture
-def settings(databases: DatabaseFactory) -> Iterator[Settings]:
-    """No background jobs: their polling would be counted with the request's statements."""
-    fresh = databases.fresh().model_copy(update={"background_jobs": False})
-    yield fresh
-    databases.drop(fresh)
+# No background jobs: their polling would be counted with the request's statements.
+pytestmark = pytest.mark.without_background_jobs
 
 
 FILTERED_RUNS = [

@@ -2,23 +2,16 @@
 page of live tasks in its default order, soonest deadline first, from an index: no sort of
 every live task."""
 
-from collections.abc import Iterator
-
 import pytest
 
 from procession.config import Settings
 from tests.api.test_query_counts import counted, populate
 from tests.conftest import World
-from tests.databases import DatabaseFactory, query_plans
+from tests.databases import query_plans
 from tests.factories import ok, tasks_of
 
-
-@pytest.fixture
-def settings(databases: DatabaseFactory) -> Iterator[Settings]:
-    """No background jobs: their statements would be counted with the request's."""
-    fresh = databases.fresh().model_copy(update={"background_jobs": False})
-    yield fresh
-    databases.drop(fresh)
+# No background jobs: their statements would be counted with the request's.
+pytestmark = pytest.mark.without_background_jobs
 
 
 @pytest.mark.parametrize("query", ["", "?status=active", "?status=completed"])

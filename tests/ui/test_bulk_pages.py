@@ -1,25 +1,18 @@
 """The bulk-job pages over the ASGI client: start a job, follow its progress, read results."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from procession.bulk import runner
-from procession.config import Settings
 from procession.db.session import Database
-from tests.bulk.conftest import without_background_jobs
 from tests.bulk.helpers import archived_runs, runs
 from tests.conftest import World, run_async
-from tests.databases import DatabaseFactory
 from tests.factories import ok
 from tests.ui.test_pages import Visitor
 
-
-@pytest.fixture
-def settings(databases: DatabaseFactory) -> Iterator[Settings]:
-    """No background jobs: each test runs the jobs it starts."""
-    yield from without_background_jobs(databases)
+# No background jobs: each test runs the jobs it starts.
+pytestmark = pytest.mark.without_background_jobs
 
 
 def run_jobs(world: World) -> None:
