@@ -50,6 +50,22 @@ def make_run(api: Api, steps: int = 3) -> tuple[dict[str, Any], list[dict[str, A
     return run, tasks_of(api, run["id"])
 
 
+def add_rule(api: Api, template_id: str, conditions: list[Any], actions: list[Any]) -> None:
+    """An automation rule on the template: when all `conditions` hold, the `actions` run."""
+    body = {"conditions": conditions, "then_actions": actions}
+    ok(api.post(f"/checklists/{template_id}/automated-actions", body), 201)
+
+
+def completed(step_id: str) -> dict[str, Any]:
+    """A rule's condition: the step's task is completed."""
+    return {"conditionable_id": step_id, "conditionable_type": "Step", "operation": "completed"}
+
+
+def visibility(verb: str, step_id: str) -> dict[str, Any]:
+    """A rule's action: "show" or "hide" the step's task."""
+    return {"action_type": "visibility", "action_verb": verb, "target_step_id": step_id}
+
+
 def make_oneoff(api: Api, owner: int, **fields: Any) -> dict[str, Any]:
     body = {
         "title": "Call the client",

@@ -15,7 +15,18 @@ from procession.db.session import unit_of_work
 from tests.api.conftest import finished_bulk_job
 from tests.api.routes import ROUTES, fill
 from tests.conftest import Api, World, run_async
-from tests.factories import add_capture, launch, make_oneoff, make_template, ok, steps_of, tasks_of
+from tests.factories import (
+    add_capture,
+    add_rule,
+    completed,
+    launch,
+    make_oneoff,
+    make_template,
+    ok,
+    steps_of,
+    tasks_of,
+    visibility,
+)
 
 # No background jobs: their polling would be counted with the request's statements.
 pytestmark = pytest.mark.without_background_jobs
@@ -172,14 +183,7 @@ def test_a_completion_reads_the_rules_only_when_its_template_has_some(
     template_id = make_template(api, steps=2)["id"]
     first, second = (step["id"] for step in steps_of(api, template_id))
     if rules:
-        completed = {
-            "conditionable_id": first,
-            "conditionable_type": "Step",
-            "operation": "completed",
-        }
-        hide = {"action_type": "visibility", "action_verb": "hide", "target_step_id": second}
-        rule = {"conditions": [completed], "then_actions": [hide]}
-        ok(api.post(f"/checklists/{template_id}/automated-actions", rule), 201)
+        add_rule(api, template_id, [completed(first)], [visibility("hide", second)])
     run_id = launch(api, template_id)["id"]
     task_id = tasks_of(api, run_id)[0]["id"]
     with counted(world) as statements:

@@ -6,20 +6,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.conftest import Api, World
-from tests.factories import add_capture, launch, make_template, ok, steps_of, tasks_of
-
-
-def add_rule(api: Api, template_id: str, conditions: list[Any], actions: list[Any]) -> None:
-    body = {"conditions": conditions, "then_actions": actions}
-    ok(api.post(f"/checklists/{template_id}/automated-actions", body), 201)
-
-
-def completed(step_id: str) -> dict[str, Any]:
-    return {"conditionable_id": step_id, "conditionable_type": "Step", "operation": "completed"}
-
-
-def visibility(verb: str, step_id: str) -> dict[str, Any]:
-    return {"action_type": "visibility", "action_verb": verb, "target_step_id": step_id}
+from tests.factories import (
+    add_capture,
+    add_rule,
+    completed,
+    launch,
+    make_template,
+    ok,
+    steps_of,
+    tasks_of,
+    visibility,
+)
 
 
 def by_title(api: Api, run_id: str) -> dict[str, dict[str, Any]]:
