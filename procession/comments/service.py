@@ -26,7 +26,10 @@ async def add_comment(
     # Any comment is activity on its process; a `problem` also puts it in problem, which a
     # recount (stamping it too) decides.
     is_issue = data.label == "problem"
-    task = await task_service.workable_task(session, caller, task_id, touch_process=not is_issue)
+    if is_issue:
+        task = await task_service.workable_task(session, caller, task_id)
+    else:
+        task = await task_service.workable_task_stamping_process(session, caller, task_id)
     await org_service.ensure_members(session, caller, "sent_to", data.sent_to)
     comment = await CommentRepository(session, caller.org_id).insert(
         Comment(

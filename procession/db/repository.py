@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.schema import ColumnDefault
 
@@ -238,17 +237,22 @@ class Repository(Generic[M]):
         table = cls.model.__table__
         return update(table).where(table.c.id == bindparam("row_id"))
 
-    async def get(self, id_: str, *options: ORMOption, for_update: bool = False) -> M | None:
-        """The row with this id in this organization, archived or not."""
-        stmt = self.by_id_for_update() if for_update else self.by_id()
-        if options:
-            stmt = stmt.options(*options)
+    async def get(
+        self, id_: str, *, for_update: bool = False, statement: AnySelect | None = None
+    ) -> M | None:
+        """The row with this id in this organization, archived or not. `statement` replaces
+        `by_id` (or `by_id_for_update`) with a variant built once from it, for a caller that
+        loads more with the row: it takes the same `:org_id` and `:id`."""
+        if statement is None:
+            statement = self.by_id_for_update() if for_update else self.by_id()
         params = {"org_id": self.org_id, "id": id_}
-        return (await self.session.scalars(stmt, params)).one_or_none()
+        return (await self.session.scalars(statement, params)).one_or_none()
 
-    async def get_or_raise(self, id_: str, *options: ORMOption, for_update: bool = False) -> M:
+    async def get_or_raise(
+        self, id_: str, *, for_update: bool = False, statement: AnySelect | None = None
+    ) -> M:
         """Like `get`, raising `NotFound` when the row is missing or in another organization."""
-        row = await self.get(id_, *options, for_update=for_update)
+        row = await self.get(id_, for_update=for_update, statement=statement)
         if row is None:
             raise NotFound(self.resource)
         return row

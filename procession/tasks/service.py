@@ -364,6 +364,8 @@ IS_PROCESS_OF_TASK = (Process.org_id == bindparam("org")) & (
 WITH_HAS_RULES = with_expression(
     Process.has_rules, exists().where(AutomationRule.template_id == Process.template_id)
 )
+# A change's process addressed by its id (`/runs/{run_id}/...`), locked.
+PROCESS_FOR_CHANGE = ProcessRepository.by_id_for_update().options(WITH_HAS_RULES)
 PROCESS_OF_TASK_FOR_UPDATE = (
     select(Process)
     .where(IS_PROCESS_OF_TASK)
@@ -383,34 +385,42 @@ PROCESS_OF_TASK_TOUCHED = (
 
 
 async def workable_task(
-    session: AsyncSession,
-    caller: Principal,
-    task_id: str,
-    *,
-    process_id: str | None = None,
-    touch_process: bool = False,
+    session: AsyncSession, caller: Principal, task_id: str, *, process_id: str | None = None
 ) -> Task:
     """A task the caller may work on, locked for the change: 404, then 403 (light members
     work only on their own tasks), then 422 when it (or its process) is archived.
 
     Locks are always taken process first, then task (as archive and purge do), so
-    concurrent changes to one process queue instead of deadlocking. `touch_process` (for a
-    task addressed by its id alone) moves the process's `updated_at` to now in the statement
-    that locks it: the change is activity on the process, and writes nothing else to it.
+    concurrent changes to one process queue instead of deadlocking. `process_id` is the
+    process the path names (`/runs/{run_id}/...`); without it, the task's own.
     """
-    assert process_id is None or not touch_process, "touch_process finds the process itself"
-    repo = TaskRepository(session, caller.org_id)
     process: Process | None
     if process_id is None:
-        params: dict[str, Any] = {"org": caller.org_id, "task": task_id}
-        if touch_process:
-            found = await session.scalars(PROCESS_OF_TASK_TOUCHED, {**params, "now": utcnow()})
-        else:
-            found = await session.scalars(PROCESS_OF_TASK_FOR_UPDATE, params)
-        process = found.one_or_none()
+        params = {"org": caller.org_id, "task": task_id}
+        process = (await session.scalars(PROCESS_OF_TASK_FOR_UPDATE, params)).one_or_none()
     else:
         processes = ProcessRepository(session, caller.org_id)
-        process = await processes.get_or_raise(process_id, WITH_HAS_RULES, for_update=True)
+        process = await processes.get_or_raise(process_id, statement=PROCESS_FOR_CHANGE)
+    return await task_in_locked_process(session, caller, task_id, process)
+
+
+async def workable_task_stamping_process(
+    session: AsyncSession, caller: Principal, task_id: str
+) -> Task:
+    """`workable_task` for a change that is activity on the task's process and writes nothing
+    else to it (a comment): the statement that locks the process also moves its `updated_at`
+    to now."""
+    params = {"org": caller.org_id, "task": task_id, "now": utcnow()}
+    process = (await session.scalars(PROCESS_OF_TASK_TOUCHED, params)).one_or_none()
+    return await task_in_locked_process(session, caller, task_id, process)
+
+
+async def task_in_locked_process(
+    session: AsyncSession, caller: Principal, task_id: str, process: Process | None
+) -> Task:
+    """The rest of `workable_task`, once the task's process (None for a one-off task, or
+    for no task) is locked."""
+    repo = TaskRepository(session, caller.org_id)
     if process is not None:
         task = await repo.in_process(process.id, task_id, for_update=True)
         # The task holds on to its locked process: what the change does next (rules, recount)
