@@ -196,6 +196,7 @@ async def list_org_tasks(
     owners: Annotated[str | None, Query(description="Comma-separated user ids")] = None,
     q: str | None = None,
     is_oneoff: bool | None = None,
+    sort: SortBy = None,
     without_pagination: bool = False,
 ) -> Listing[TaskRead]:
     filters = TaskFilters(
@@ -204,6 +205,7 @@ async def list_org_tasks(
         query=q,
         is_oneoff=is_oneoff,
         visibility=visibility,
+        sort=sort,
     )
     result = await task_service.list_tasks(
         session, caller, filters=filters, page=unpaginated(page, without_pagination)
@@ -259,6 +261,7 @@ async def list_my_tasks(
     status: Status = "active",
     q: str | None = None,
     checklist_id: str | None = None,
+    sort: SortBy = None,
     without_pagination: bool = False,
 ) -> Listing[TaskRead]:
     """Tasks assigned to the caller; open ones unless `status` says otherwise (`all`)."""
@@ -268,6 +271,7 @@ async def list_my_tasks(
         query=q,
         template_id=checklist_id,
         visibility=visibility,
+        sort=sort,
     )
     result = await task_service.list_tasks(
         session, caller, filters=filters, page=unpaginated(page, without_pagination)

@@ -76,7 +76,7 @@ class TaskFilters:
 
 SORTS = ("deadline", "newest", "completed_newest", "problems")
 SORT_PATTERN = "^-?(" + "|".join(SORTS) + ")$"
-"""Tallyfy's `sort` / `sort_by` values of the task lists (reference H1, H11)."""
+"""Tallyfy's `sort` / `sort_by` values of the task lists (reference H1, H10, H11)."""
 
 
 @dataclass(frozen=True)
