@@ -95,6 +95,20 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
         return self.status == TaskStatus.COMPLETED
 
 
+# The task lists newest first (`sort=newest`; read backwards for `-newest`): without it a
+# page sorted every live task, about 1 s for 320,000. It makes a task insert about 15% slower
+# (100 in one transaction: 35-37 -> 39-44 ms in sqlite3). Declared after the class, since a
+# descending column needs the mapped column.
+Index(
+    "ix_tasks_org_live_newest",
+    Task.org_id,
+    Task.created_at.desc(),
+    Task.id,
+    postgresql_where=text("archived_at IS NULL"),
+    sqlite_where=text("archived_at IS NULL"),
+)
+
+
 class TaskField(HexIdMixin, FieldMixin, Base):
     """A form field of one task: the step capture's definition copied at launch, and its value.
 

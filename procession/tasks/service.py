@@ -182,9 +182,14 @@ def task_order(sort: str | None) -> list[Any]:
         "completed_newest": (Task.completed_at, True),
     }.get(key, (Task.deadline, False))
     descending = newest_first != reverse
+    ordered = column.desc() if descending else column.asc()
+    if key == "newest":
+        # `created_at` is never null: no `NULLS LAST`, which PostgreSQL's index of live tasks
+        # newest first (`ix_tasks_org_live_newest`) would then not match.
+        return [ordered, Task.id]
     # `NULLS LAST` rather than a leading `IS NULL` term: the default order is then the order
     # of the index of live tasks (`ix_tasks_org_live_deadline`), which a page reads in order.
-    return [(column.desc() if descending else column.asc()).nulls_last(), Task.id]
+    return [ordered.nulls_last(), Task.id]
 
 
 async def list_tasks(

@@ -76,6 +76,31 @@ def test_models_and_migrations_agree(empty: Settings) -> None:
     command.check(migrate.alembic_config(empty))  # raises when a model change has no migration
 
 
+def test_the_newest_tasks_index_drops_the_tasks_statistics(empty: Settings) -> None:
+    """Statistics for the other indexes of `tasks` and none for the new one made SQLite take
+    it for every task list: the migration drops the table's, and keeps the rest."""
+    if not empty.is_sqlite:
+        pytest.skip("SQLite's statistics: PostgreSQL keeps its own")
+    migrate.upgrade(empty, "c9e0e5f0a013")
+    engine = create_engine(empty.database_url)
+    stat_rows = "SELECT tbl, idx FROM sqlite_stat1 ORDER BY tbl"
+    try:
+        with engine.begin() as db:
+            db.exec_driver_sql("ANALYZE")  # creates sqlite_stat1
+            db.exec_driver_sql("DELETE FROM sqlite_stat1")
+            db.exec_driver_sql(
+                "INSERT INTO sqlite_stat1 VALUES"
+                " ('tasks', 'ix_tasks_org_live_deadline', '320200 320200 1 1 1 1'),"
+                " ('processes', 'ix_processes_org_kind', '20000 20000 1')"
+            )
+        migrate.upgrade(empty)
+        with engine.connect() as db:
+            rows = db.exec_driver_sql(stat_rows).all()
+        assert [tuple(row) for row in rows] == [("processes", "ix_processes_org_kind")]
+    finally:
+        engine.dispose()
+
+
 def test_suite_runs_on_the_engine_it_was_asked_for(databases: DatabaseFactory) -> None:
     wanted = "postgresql" if "postgresql" in os.environ.get("TEST_DATABASE_URL", "") else "sqlite"
     assert databases.engine_name == wanted

@@ -1,6 +1,6 @@
 """The organization's task list (`/tasks`, also behind the admin pages' task list) reads a
-page of live tasks in its default order, soonest deadline first, from an index: no sort of
-every live task."""
+page of live tasks in its default order, soonest deadline first, or newest first, from an
+index: no sort of every live task."""
 
 import pytest
 
@@ -31,6 +31,35 @@ def test_a_page_of_the_organizations_tasks_is_read_in_order_from_an_index(
         assert "Index Scan using ix_tasks_org_live_deadline" in page, page
         assert "Sort" not in page, page
         assert "ix_tasks_org_live_deadline" in count, count
+
+
+@pytest.mark.parametrize("sort", ["newest", "-newest"])
+def test_a_page_newest_first_or_last_is_read_from_the_index_of_live_tasks_newest_first(
+    world: World, settings: Settings, sort: str
+) -> None:
+    """Newest first reads the index in order; oldest first reads it backwards and sorts only
+    the tasks created together (one launch's), which it meets side by side."""
+    api = world.admin
+    populate(api, runs=2, steps=2)
+    with counted(world) as statements:
+        ok(api.get(f"/tasks?sort={sort}"))
+    page = next(
+        (sql, params) for sql, params in statements if "FROM tasks" in sql and "LIMIT" in sql
+    )
+    (plan,) = query_plans(settings, [page])
+    if settings.is_sqlite:
+        assert plan.startswith("SEARCH tasks USING INDEX ix_tasks_org_live_newest (org_id=?)")
+        if sort == "newest":
+            assert "TEMP B-TREE" not in plan, plan
+        else:
+            assert plan.endswith("USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"), plan
+    else:
+        assert "ix_tasks_org_live_newest" in plan, plan
+        if sort == "newest":
+            assert "Sort" not in plan, plan
+        else:
+            assert "Incremental Sort" in plan, plan
+            assert "Presorted Key: created_at" in plan, plan
 
 
 def test_tasks_without_a_deadline_come_last_both_ways(world: World) -> None:

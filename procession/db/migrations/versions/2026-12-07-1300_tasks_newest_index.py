@@ -1,0 +1,46 @@
+"""an index of live tasks newest first, for the task lists' `sort=newest`
+
+`GET /tasks?sort=newest` (and `-newest`) sorted every live task of the organization for
+each page: about 1 s for 320,000 on SQLite. With (org_id, created_at DESC, id) over live tasks a page is read in order (under
+1 ms); read backwards, it gives `-newest` with only the ties sorted. Every task insert
+pays for it: about 15% on 100 inserts in one transaction, measured in sqlite3.
+
+On SQLite the planner must not see statistics for the other indexes of `tasks` without the
+new one's: it then took the new index for the default order too (48 -> 380 ms a page at
+320,000 live tasks). The migration drops the table's statistics, and the planner plans as
+it does before any (the right indexes), until the server's next round of
+`db/statistics.py` (at start-up) gathers them all.
+
+Revision ID: c9e0e5f0a014
+Revises: c9e0e5f0a013
+Create Date: 2026-12-07 13:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "c9e0e5f0a014"
+down_revision: str | None = "c9e0e5f0a013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+LIVE = sa.text("archived_at IS NULL")
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_tasks_org_live_newest",
+        "tasks",
+        ["org_id", sa.column("created_at").desc(), "id"],
+        postgresql_where=LIVE,
+        sqlite_where=LIVE,
+    )
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and sa.inspect(bind).has_table("sqlite_stat1"):
+        op.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'tasks'")
+
+
+def downgrade() -> None:
+    op.drop_index("ix_tasks_org_live_newest", table_name="tasks")
