@@ -96,8 +96,8 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
 
 
 # The task lists newest first (`sort=newest`; read backwards for `-newest`): without it a
-# page sorted every live task, about 1 s for 320,000. It makes a task insert about 15% slower
-# (100 in one transaction: 35-37 -> 39-44 ms in sqlite3). Declared after the class, since a
+# page sorted every live task, about 1 s for 320,000. Every task insert pays for it: a
+# 100-step launch about 2 ms more (docs/PERFORMANCE.md). Declared after the class, since a
 # descending column needs the mapped column.
 Index(
     "ix_tasks_org_live_newest",
