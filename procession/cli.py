@@ -88,9 +88,9 @@ def worker() -> None:
         database = Database(settings)
         jobs = background.start(background_jobs(settings), database, settings)
         try:
-            await asyncio.gather(*jobs)
+            await jobs.wait()
         finally:
-            await background.stop(jobs)
+            await jobs.stop()
             await database.dispose()
 
     asyncio.run(main())

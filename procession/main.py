@@ -69,16 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = app.state.database = admin.state.database = Database(settings)
         app.state.migration_head = head_revision(settings)
-        jobs = (
-            background.start(background_jobs(settings), database, settings)
-            if settings.background_jobs
-            else []
+        jobs = background.start(
+            background_jobs(settings) if settings.background_jobs else [], database, settings
         )
         heap.freeze_startup_heap()
         try:
             yield
         finally:
-            await background.stop(jobs)
+            await jobs.stop()
             await database.dispose()
 
     app = FastAPI(

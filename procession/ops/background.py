@@ -2,7 +2,7 @@
 SQLite's statistics and checkpoints.
 
 Each job is an `async def job(database, settings) -> int` that does one round of work in its
-own transactions and returns how much it did. `run_jobs` calls every job in a loop, sooner
+own transactions and returns how much it did. `run_until_stopped` calls a job in a loop, sooner
 when the last round found work, and logs (never raises) what a round fails with, so one bad
 round cannot stop the loop. The server runs the loop in its lifespan when
 `PROCESSION_BACKGROUND_JOBS` is on; `procession worker` runs it on its own. Several copies
@@ -10,6 +10,7 @@ round cannot stop the loop. The server runs the loop in its lifespan when
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ from procession.config import Settings
 from procession.db.session import Database
 
 Job = Callable[[Database, Settings], Awaitable[int]]
+
+# How long `Running.stop` lets a round in progress finish before cancelling it.
+STOP_GRACE_SECONDS = 10.0
 
 log = structlog.get_logger("procession.background")
 
@@ -32,29 +36,55 @@ class Periodic:
     idle_seconds: float
 
 
-async def run_forever(periodic: Periodic, database: Database, settings: Settings) -> None:
-    while True:
+async def run_until_stopped(
+    periodic: Periodic, database: Database, settings: Settings, stopping: asyncio.Event
+) -> None:
+    """Rounds of one job until `stopping` is set; a wait between rounds ends at once then."""
+    while not stopping.is_set():
         try:
             worked = await periodic.job(database, settings)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("background job failed", job=periodic.name)
             worked = 0
-        await asyncio.sleep(0 if worked else periodic.idle_seconds)
+        if worked:
+            await asyncio.sleep(0)
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), periodic.idle_seconds)
 
 
-def start(
-    jobs: Sequence[Periodic], database: Database, settings: Settings
-) -> list["asyncio.Task[None]"]:
-    """Start every job's loop on the running event loop; cancel the tasks to stop them."""
-    return [
-        asyncio.create_task(run_forever(periodic, database, settings), name=periodic.name)
+@dataclass(frozen=True)
+class Running:
+    """The loops `start` began."""
+
+    tasks: list["asyncio.Task[None]"]
+    stopping: asyncio.Event
+
+    async def wait(self) -> None:
+        """Until every loop has ended. Cancelling the caller does not cancel the loops."""
+        if self.tasks:
+            await asyncio.wait(self.tasks)
+
+    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        """End every loop after its round in progress, cancelling a round only past the grace
+        period. A round cancelled inside a transaction can leave its connection checked out
+        of the pool (garbage-collected later, still open), and loses what it had done."""
+        self.stopping.set()
+        if not self.tasks:
+            return
+        _, late = await asyncio.wait(self.tasks, timeout=grace_seconds)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+def start(jobs: Sequence[Periodic], database: Database, settings: Settings) -> Running:
+    """Start every job's loop on the running event loop; `stop()` what it returns."""
+    stopping = asyncio.Event()
+    tasks = [
+        asyncio.create_task(
+            run_until_stopped(periodic, database, settings, stopping), name=periodic.name
+        )
         for periodic in jobs
     ]
-
-
-async def stop(tasks: list["asyncio.Task[None]"]) -> None:
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    return Running(tasks, stopping)
