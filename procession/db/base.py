@@ -2,10 +2,10 @@
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import uuid_utils
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, MetaData, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from procession.db.types import UTCDateTime, utcnow
@@ -79,6 +79,15 @@ class LifecycleMixin:
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+def live_rows_only() -> dict[str, Any]:
+    """An `Index`'s keyword arguments that make it cover live rows only, on both engines:
+    `Index(name, *columns, **live_rows_only())`."""
+    return {
+        "postgresql_where": text("archived_at IS NULL"),
+        "sqlite_where": text("archived_at IS NULL"),
+    }
 
 
 class LegalHoldMixin:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procession.db.base import (
@@ -13,6 +13,7 @@ from procession.db.base import (
     SubjectLinkMixin,
     TimestampMixin,
     exactly_one_of,
+    live_rows_only,
 )
 from procession.db.types import utcnow
 
@@ -35,8 +36,7 @@ class Tag(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
             "org_id",
             "title",
             unique=True,
-            sqlite_where=text("archived_at IS NULL"),
-            postgresql_where=text("archived_at IS NULL"),
+            **live_rows_only(),
         ),
     )
 

@@ -11,11 +11,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from procession.db.base import Base, HexIdMixin, LifecycleMixin, OrgScopedMixin, TimestampMixin
+from procession.db.base import (
+    Base,
+    HexIdMixin,
+    LifecycleMixin,
+    OrgScopedMixin,
+    TimestampMixin,
+    live_rows_only,
+)
 from procession.db.types import JsonType
 from procession.templates.models import FieldMixin
 
@@ -49,8 +55,7 @@ class Task(HexIdMixin, OrgScopedMixin, TimestampMixin, LifecycleMixin, Base):
             "id",
             "status",
             "archived_at",
-            postgresql_where=text("archived_at IS NULL"),
-            sqlite_where=text("archived_at IS NULL"),
+            **live_rows_only(),
         ),
         # The next sequence number is max(increment_id) per organization: an index seek.
         Index("ix_tasks_org_increment", "org_id", "increment_id"),
@@ -104,8 +109,7 @@ Index(
     Task.org_id,
     Task.created_at.desc(),
     Task.id,
-    postgresql_where=text("archived_at IS NULL"),
-    sqlite_where=text("archived_at IS NULL"),
+    **live_rows_only(),
 )
 
 
