@@ -12,11 +12,15 @@ cheapest plan while it is small), and it would go on scanning until the next rou
 much the table grew: a fresh database would scan every table for an hour. Without
 statistics SQLite assumes a large table and uses its indexes, which costs a small table
 little.
+
+A migration runs a round too, when the database has statistics (`refresh_after_migration`):
+statistics for the other indexes of a table and none for a new one made SQLite take the new
+index of `tasks` for every task list (48 -> 380 ms a page at 320,000 live tasks).
 """
 
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Connection, TextClause, inspect, text
 
 from procession.config import Settings
 from procession.db.session import Database
@@ -56,3 +60,13 @@ async def gather(database: Database, settings: Settings) -> int:
         for statement, params in ROUND:
             await session.execute(statement, params)
     return 0
+
+
+def refresh_after_migration(connection: Connection) -> None:
+    """One `ROUND` in the connection's transaction, if the database has statistics to bring
+    up to date with the schema a migration just made. A database without any is left so:
+    SQLite then plans as it does before any `ANALYZE`, and the server's first round gathers
+    them."""
+    if inspect(connection).has_table("sqlite_stat1"):
+        for statement, params in ROUND:
+            connection.execute(statement, params)

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from procession.config import Settings
+from procession.db import statistics
 from procession.db.engine import install_sqlite_hooks, sqlite_path
 from procession.db.models import Base
 from procession.search.backend import is_index_object
@@ -38,6 +39,11 @@ def run_migrations() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+    if settings.is_sqlite:
+        # A transaction of its own: on SQLite Alembic commits each migration itself, and what
+        # ran after them on that connection would be rolled back when it closes.
+        with engine.begin() as connection:
+            statistics.refresh_after_migration(connection)
     engine.dispose()
 
 
