@@ -21,8 +21,9 @@ from procession.db.session import Database
 
 Job = Callable[[Database, Settings], Awaitable[int]]
 
-# How long `Running.stop` lets a round in progress finish before cancelling it.
-STOP_GRACE_SECONDS = 10.0
+# How long `Running.stop` lets a round in progress finish before cancelling it: longer than a
+# webhook's default timeout (10 s), so that a delivery in flight is recorded.
+STOP_GRACE_SECONDS = 15.0
 
 log = structlog.get_logger("procession.background")
 
