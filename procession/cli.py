@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -81,14 +82,21 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the background jobs (webhook delivery, bulk jobs, scheduled retention) without
-    serving requests; pair it with PROCESSION_BACKGROUND_JOBS=false on the servers."""
+    serving requests; pair it with PROCESSION_BACKGROUND_JOBS=false on the servers. SIGTERM
+    or Ctrl-C stops it after the rounds in progress (see `ops/background.py`)."""
 
     async def main() -> None:
         settings = get_settings()
         database = Database(settings)
         jobs = background.start(background_jobs(settings), database, settings)
+        stop_requested = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop_requested.set)
+        names = ", ".join(task.get_name() for task in jobs.tasks)
+        typer.echo(f"running {names}; SIGTERM or Ctrl-C stops", err=True)
         try:
-            await jobs.wait()
+            await stop_requested.wait()
         finally:
             await jobs.stop()
             await database.dispose()

@@ -61,11 +61,6 @@ class Running:
     tasks: list["asyncio.Task[None]"]
     stopping: asyncio.Event
 
-    async def wait(self) -> None:
-        """Until every loop has ended. Cancelling the caller does not cancel the loops."""
-        if self.tasks:
-            await asyncio.wait(self.tasks)
-
     async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
         """End every loop after its round in progress, cancelling a round only past the grace
         period. A round cancelled inside a transaction can leave its connection checked out
