@@ -10,28 +10,45 @@ from tests.conftest import run_async
 from tests.databases import row_counts
 
 
+def stop_during_the_first_round(
+    settings: Settings,
+    job: background.Job,
+    grace_seconds: float = background.STOP_GRACE_SECONDS,
+) -> None:
+    """Run `job`'s loop (an hour's wait after an idle round) and stop it as soon as its first
+    round has begun; the stop must be over within 5 s."""
+
+    async def work() -> None:
+        began = asyncio.Event()
+
+        async def first_round_signalled(database: Database, settings: Settings) -> int:
+            began.set()
+            return await job(database, settings)
+
+        database = Database(settings)
+        periodic = background.Periodic("job", first_round_signalled, idle_seconds=3600)
+        running = background.start([periodic], database, settings)
+        try:
+            await began.wait()
+            await asyncio.wait_for(running.stop(grace_seconds), timeout=5)
+            assert all(task.done() for task in running.tasks)
+        finally:
+            await database.dispose()
+
+    run_async(work())
+
+
 def test_stopping_lets_a_round_in_progress_finish_its_transaction(settings: Settings) -> None:
     """Cancelled in the middle, the round would roll back what it did (and a round cancelled
     during a statement can leave its connection checked out of the pool)."""
 
-    async def work() -> None:
-        inside = asyncio.Event()
+    async def create_an_organization(database: Database, settings: Settings) -> int:
+        async with database.transaction() as session:
+            await org_service.create_organization(session, name="Made by a job")
+            await asyncio.sleep(0.2)
+        return 1
 
-        async def create_an_organization(database: Database, settings: Settings) -> int:
-            async with database.transaction() as session:
-                await org_service.create_organization(session, name="Made by a job")
-                inside.set()
-                await asyncio.sleep(0.2)
-            return 1
-
-        database = Database(settings)
-        periodic = background.Periodic("org", create_an_organization, idle_seconds=3600)
-        running = background.start([periodic], database, settings)
-        await inside.wait()
-        await running.stop()
-        await database.dispose()
-
-    run_async(work())
+    stop_during_the_first_round(settings, create_an_organization)
     assert row_counts(settings, ("organizations",)) == {"organizations": 1}
 
 
@@ -43,16 +60,7 @@ def test_stopping_ends_a_wait_between_rounds_at_once(settings: Settings) -> None
         rounds += 1
         return 0
 
-    async def work() -> None:
-        database = Database(settings)
-        running = background.start(
-            [background.Periodic("idle", idle, idle_seconds=3600)], database, settings
-        )
-        await asyncio.sleep(0.05)
-        await asyncio.wait_for(running.stop(), timeout=5)
-        await database.dispose()
-
-    run_async(work())
+    stop_during_the_first_round(settings, idle)
     assert rounds == 1
 
 
@@ -68,15 +76,5 @@ def test_a_round_that_outlasts_the_grace_period_is_cancelled(settings: Settings)
             raise
         return 1
 
-    async def work() -> None:
-        database = Database(settings)
-        running = background.start(
-            [background.Periodic("endless", endless, idle_seconds=1)], database, settings
-        )
-        await asyncio.sleep(0.05)
-        await asyncio.wait_for(running.stop(grace_seconds=0.1), timeout=5)
-        assert all(task.done() for task in running.tasks)
-        await database.dispose()
-
-    run_async(work())
+    stop_during_the_first_round(settings, endless, grace_seconds=0.1)
     assert cancelled
