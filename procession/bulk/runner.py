@@ -4,12 +4,14 @@ Each chunk is one transaction that locks the job row, handles up to `CHUNK_SIZE`
 (each in its own savepoint) and writes their outcomes and the job's counters together, so
 progress survives a crash and no item is handled twice, even by two workers. A worker
 holds a job by its lease; a running job whose lease ran out (its worker died) is claimed
-again and carries on from its first pending item.
+again and carries on from its first pending item. The background loop works on a job for a
+turn at a time and then hands it back (its lease ended), so that its rounds stay short.
 
 Items are handled as the member who created the job, with that member's role as it is
 now; if they are no longer a member, every remaining item is refused.
 """
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -30,6 +32,9 @@ from procession.errors import AppError
 CHUNK_SIZE = 100
 LEASE = timedelta(minutes=2)
 """How long a worker holds a job without finishing a chunk before others may take it over."""
+TURN_SECONDS = 5.0
+"""How long a background round works on one job before handing it back to the queue, so that
+a round stays short (shutdown waits for it) and a long job does not hold up the others."""
 GONE = "The member who started this job is no longer an active member of the organization."
 
 log = structlog.get_logger("procession.bulk")
@@ -39,7 +44,7 @@ def claimable() -> ColumnElement[bool]:
     """Queued jobs, and running jobs whose worker stopped renewing the lease."""
     return or_(
         BulkJob.status == "queued",
-        and_(BulkJob.status == "running", BulkJob.lease_until < utcnow()),
+        and_(BulkJob.status == "running", BulkJob.lease_until <= utcnow()),
     )
 
 
@@ -79,10 +84,13 @@ async def acting_as(session: AsyncSession, job: BulkJob) -> Principal | None:
         return None
 
 
-async def run_chunk(database: Database, job_id: str, size: int = CHUNK_SIZE) -> BulkJob | None:
+async def run_chunk(
+    database: Database, job_id: str, size: int = CHUNK_SIZE, *, hand_back: bool = False
+) -> BulkJob | None:
     """Handle the next `size` pending items of a running job, in one transaction, and renew
-    its lease; the job is done when none is left. Returns the job as it then stands (None
-    if it no longer exists); a job that is not running is returned untouched."""
+    its lease (or, with `hand_back`, end it, so that any worker may claim the job again);
+    the job is done when none is left. Returns the job as it then stands (None if it no
+    longer exists); a job that is not running is returned untouched."""
     async with database.transaction() as session:
         stmt = (
             select(BulkJob)
@@ -112,7 +120,7 @@ async def run_chunk(database: Database, job_id: str, size: int = CHUNK_SIZE) -> 
         if len(items) < size or await session.scalar(pending.limit(1)) is None:
             job.status, job.finished_at, job.lease_until = "done", now, None
         else:
-            job.lease_until = now + LEASE
+            job.lease_until = now if hand_back else now + LEASE
         await session.flush()
         return job
 
@@ -132,14 +140,18 @@ async def run_job(
     *,
     size: int = CHUNK_SIZE,
     on_progress: Callable[[BulkJob], None] | None = None,
+    for_seconds: float | None = None,
 ) -> BulkJob | None:
-    """Run a job this worker holds to the end, chunk by chunk, calling `on_progress` after
-    each. An unexpected error marks the job failed and is raised again; a database that is
-    busy or unreachable does not: the chunk rolled back, and once the lease runs out a worker
-    takes the job over from where it stopped."""
+    """Run a job this worker holds chunk by chunk, calling `on_progress` after each, to the
+    end, or with `for_seconds` until the first chunk begun after that long, which hands the
+    job back (still running) to be claimed again. An unexpected error marks the job failed
+    and is raised again; a database that is busy or unreachable does not: the chunk rolled
+    back, and once the lease runs out a worker takes the job over from where it stopped."""
+    deadline = None if for_seconds is None else time.monotonic() + for_seconds
     while True:
+        hand_back = deadline is not None and time.monotonic() >= deadline
         try:
-            job = await run_chunk(database, job_id, size)
+            job = await run_chunk(database, job_id, size, hand_back=hand_back)
         except OperationalError:
             raise
         except Exception as error:
@@ -147,17 +159,19 @@ async def run_job(
             raise
         if job is not None and on_progress is not None:
             on_progress(job)
-        if job is None or job.status != "running":
+        if job is None or job.status != "running" or hand_back:
             return job
 
 
 async def work(database: Database, settings: Settings) -> int:
-    """The background job (`ops/background.py`): claim one job and run it to the end.
-    Returns how many jobs it ran (0 or 1)."""
+    """The background job (`ops/background.py`): claim one job and run it for a turn of
+    `TURN_SECONDS`; a job not done by then goes back to the queue, and the next round (at
+    once, since this one worked) claims it or an older one. Returns how many jobs it worked
+    on (0 or 1)."""
     job_id = await claim(database)
     if job_id is None:
         return 0
-    job = await run_job(database, job_id)
-    if job is not None:
+    job = await run_job(database, job_id, for_seconds=TURN_SECONDS)
+    if job is not None and job.status != "running":
         log.info("bulk job finished", job=job.id, status=job.status, processed=job.processed)
     return 1

@@ -139,6 +139,30 @@ def test_a_job_whose_worker_died_is_taken_over_and_nothing_is_done_twice(world: 
         assert with_database(small.settings, lambda db: runner.work(db, small.settings)) == 0
 
 
+def test_a_job_goes_back_to_the_queue_after_its_turn_and_carries_on(world: World) -> None:
+    """The background loop works on a job for a turn, so that shutdown, which waits for a
+    round in progress, never waits for a whole long job."""
+    with job_world(world, sync_limit=1) as small:
+        api = small.admin
+        ids = runs(api, "T1", "T2", "T3")
+        job = bulk(api, "archive", 202, type="process", ids=ids)
+
+        async def one_turn(database: Database) -> BulkJob | None:
+            claimed = await runner.claim(database)
+            assert claimed == job["id"]
+            return await runner.run_job(database, claimed, size=1, for_seconds=0)
+
+        # A turn of no time runs one chunk and hands the job back ...
+        handed_back = with_database(small.settings, one_turn)
+        assert handed_back is not None
+        assert (handed_back.status, handed_back.processed) == ("running", 1)
+        # ... so that the next round, here or on another worker, claims it at once.
+        assert with_database(small.settings, lambda db: runner.work(db, small.settings)) == 1
+        finished = ok(api.get(f"/bulk/jobs/{job['id']}"))["data"]
+        assert progress(finished) == ("done", 3, 3, 3, 0, 0)
+        assert audit_ids(api, "archive") == sorted(ids)  # one entry each: nothing redone
+
+
 def test_a_creator_who_left_gets_the_remaining_items_refused(world: World) -> None:
     with job_world(world, sync_limit=1) as small:
         ids = runs(small.admin, "Q1", "Q2", "Q3")
