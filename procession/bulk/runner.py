@@ -49,7 +49,8 @@ def claimable() -> ColumnElement[bool]:
 
 
 async def claim(database: Database) -> str | None:
-    """Take the oldest claimable job and hold it for `LEASE`; its id, or None.
+    """Take a claimable job and hold it for `LEASE`; its id, or None. Queued jobs come first,
+    oldest first, then running ones by when their lease ended, so jobs take turns.
 
     A read comes first so an idle worker never takes SQLite's write lock. PostgreSQL skips
     rows another worker is claiming (`FOR UPDATE SKIP LOCKED`); SQLite's write transaction
@@ -61,7 +62,7 @@ async def claim(database: Database) -> str | None:
         stmt = (
             select(BulkJob)
             .where(claimable())
-            .order_by(BulkJob.created_at, BulkJob.id)
+            .order_by(BulkJob.lease_until.nulls_first(), BulkJob.created_at, BulkJob.id)
             .limit(1)
             .with_for_update(skip_locked=True)
         )

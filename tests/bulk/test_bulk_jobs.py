@@ -139,7 +139,7 @@ def test_a_job_whose_worker_died_is_taken_over_and_nothing_is_done_twice(world: 
         assert with_database(small.settings, lambda db: runner.work(db, small.settings)) == 0
 
 
-def test_a_job_goes_back_to_the_queue_after_its_turn_and_carries_on(world: World) -> None:
+def test_jobs_take_turns_and_a_job_goes_on_from_where_its_turn_ended(world: World) -> None:
     """The background loop works on a job for a turn, so that shutdown, which waits for a
     round in progress, never waits for a whole long job."""
     with job_world(world, sync_limit=1) as small:
@@ -156,7 +156,10 @@ def test_a_job_goes_back_to_the_queue_after_its_turn_and_carries_on(world: World
         handed_back = with_database(small.settings, one_turn)
         assert handed_back is not None
         assert (handed_back.status, handed_back.processed) == ("running", 1)
-        # ... so that the next round, here or on another worker, claims it at once.
+        # ... so that a job queued meanwhile has its turn first, and the next round, here or
+        # on another worker, claims it again at once.
+        later = bulk(api, "archive", 202, type="process", ids=ids[:2], dry_run=True)
+        assert with_database(small.settings, runner.claim) == later["id"]
         assert with_database(small.settings, lambda db: runner.work(db, small.settings)) == 1
         finished = ok(api.get(f"/bulk/jobs/{job['id']}"))["data"]
         assert progress(finished) == ("done", 3, 3, 3, 0, 0)
