@@ -33,8 +33,19 @@ def background_jobs(settings: Settings) -> list[background.Periodic]:
     """What runs beside the requests (see `ops/background.py`); `procession worker` runs the
     same list."""
     jobs: list[background.Periodic] = []
-    jobs.append(background.Periodic("bulk", bulk_runner.work, settings.poll_seconds))
-    jobs.append(background.Periodic("webhooks", webhook_delivery.work, settings.poll_seconds))
+    jobs.append(
+        background.Periodic(
+            "bulk", bulk_runner.work, settings.poll_seconds, bulk_runner.TURN_SECONDS
+        )
+    )
+    jobs.append(
+        background.Periodic(
+            "webhooks",
+            webhook_delivery.work,
+            settings.poll_seconds,
+            settings.webhook_timeout_seconds,  # deliveries are sent concurrently
+        )
+    )
     if settings.is_sqlite:
         jobs.append(
             background.Periodic("statistics", statistics.gather, statistics.REFRESH_SECONDS)

@@ -1,9 +1,11 @@
 """The background jobs' loops: how they stop (ops/background.py)."""
 
 import asyncio
+import dataclasses
 
 from procession.config import Settings
 from procession.db.session import Database
+from procession.main import background_jobs
 from procession.ops import background
 from procession.orgs import service as org_service
 from tests.conftest import run_async
@@ -13,7 +15,7 @@ from tests.databases import row_counts
 def stop_during_the_first_round(
     settings: Settings,
     job: background.Job,
-    grace_seconds: float = background.STOP_GRACE_SECONDS,
+    grace_seconds: float | None = None,
 ) -> None:
     """Run `job`'s loop (an hour's wait after an idle round) and stop it as soon as its first
     round has begun; the stop must be over within 5 s."""
@@ -28,9 +30,11 @@ def stop_during_the_first_round(
         database = Database(settings)
         periodic = background.Periodic("job", first_round_signalled, idle_seconds=3600)
         running = background.start([periodic], database, settings)
+        if grace_seconds is not None:
+            running = dataclasses.replace(running, grace_seconds=grace_seconds)
         try:
             await began.wait()
-            await asyncio.wait_for(running.stop(grace_seconds), timeout=5)
+            await asyncio.wait_for(running.stop(), timeout=5.5)
             assert all(task.done() for task in running.tasks)
         finally:
             await database.dispose()
@@ -78,3 +82,20 @@ def test_a_round_that_outlasts_the_grace_period_is_cancelled(settings: Settings)
 
     stop_during_the_first_round(settings, endless, grace_seconds=0.1)
     assert cancelled
+
+
+def test_stopping_waits_for_the_longest_round_a_job_declares(settings: Settings) -> None:
+    """A delivery round lasts up to the webhook timeout (its deliveries go out together), so
+    shutdown must wait longer than that setting, whatever it is."""
+    settings = settings.model_copy(update={"webhook_timeout_seconds": 42.0})
+    declared = {periodic.name: periodic.round_seconds for periodic in background_jobs(settings)}
+    assert declared["webhooks"] == 42.0
+
+    async def started() -> float:
+        database = Database(settings)
+        running = background.start(background_jobs(settings), database, settings)
+        await running.stop()
+        await database.dispose()
+        return running.grace_seconds
+
+    assert run_async(started()) == 42.0 + background.STOP_MARGIN_SECONDS

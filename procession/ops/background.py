@@ -21,20 +21,23 @@ from procession.db.session import Database
 
 Job = Callable[[Database, Settings], Awaitable[int]]
 
-# How long `Running.stop` lets a round in progress finish before cancelling it: longer than a
-# webhook's default timeout (10 s), so that a delivery in flight is recorded.
-STOP_GRACE_SECONDS = 15.0
+# What `Running.stop` waits on top of the longest round a job declares: a round's own
+# bookkeeping (recording a delivery, committing a chunk) after its slow part.
+STOP_MARGIN_SECONDS = 5.0
 
 log = structlog.get_logger("procession.background")
 
 
 @dataclass(frozen=True)
 class Periodic:
-    """A job and how long to wait after a round that found nothing to do."""
+    """A job, how long to wait after a round that found nothing to do, and how long a round
+    of it may take (a webhook's timeout, a bulk job's turn): shutdown waits that long for a
+    round in progress before cancelling it."""
 
     name: str
     job: Job
     idle_seconds: float
+    round_seconds: float = 0.0
 
 
 async def run_until_stopped(
@@ -56,26 +59,29 @@ async def run_until_stopped(
 
 @dataclass(frozen=True)
 class Running:
-    """The loops `start` began."""
+    """The loops `start` began, and how long `stop` waits for their rounds in progress."""
 
     tasks: list["asyncio.Task[None]"]
     stopping: asyncio.Event
+    grace_seconds: float
 
-    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+    async def stop(self) -> None:
         """End every loop after its round in progress, cancelling a round only past the grace
         period. A round cancelled inside a transaction can leave its connection checked out
         of the pool (garbage-collected later, still open), and loses what it had done."""
         self.stopping.set()
         if not self.tasks:
             return
-        _, late = await asyncio.wait(self.tasks, timeout=grace_seconds)
+        _, late = await asyncio.wait(self.tasks, timeout=self.grace_seconds)
         for task in late:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
 def start(jobs: Sequence[Periodic], database: Database, settings: Settings) -> Running:
-    """Start every job's loop on the running event loop; `stop()` what it returns."""
+    """Start every job's loop on the running event loop; `stop()` what it returns, which
+    waits for a round in progress as long as the longest `round_seconds` plus
+    `STOP_MARGIN_SECONDS`."""
     stopping = asyncio.Event()
     tasks = [
         asyncio.create_task(
@@ -83,4 +89,5 @@ def start(jobs: Sequence[Periodic], database: Database, settings: Settings) -> R
         )
         for periodic in jobs
     ]
-    return Running(tasks, stopping)
+    longest_round = max((periodic.round_seconds for periodic in jobs), default=0.0)
+    return Running(tasks, stopping, longest_round + STOP_MARGIN_SECONDS)
