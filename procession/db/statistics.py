@@ -57,8 +57,7 @@ async def gather(database: Database, settings: Settings) -> int:
     reread the statistics on their own after the commit). Returns 0, so the next round
     comes `REFRESH_SECONDS` later (see `ops/background.py`)."""
     async with database.transaction() as session:
-        for statement, params in ROUND:
-            await session.execute(statement, params)
+        await session.run_sync(lambda sync_session: run_round(sync_session.connection()))
     return 0
 
 
@@ -68,5 +67,10 @@ def refresh_after_migration(connection: Connection) -> None:
     SQLite then plans as it does before any `ANALYZE`, and the server's first round gathers
     them."""
     if inspect(connection).has_table("sqlite_stat1"):
-        for statement, params in ROUND:
-            connection.execute(statement, params)
+        run_round(connection)
+
+
+def run_round(connection: Connection) -> None:
+    """`ROUND`'s statements, in the connection's transaction."""
+    for statement, params in ROUND:
+        connection.execute(statement, params)
