@@ -167,8 +167,8 @@ async def run_job(
 async def work(database: Database, settings: Settings) -> int:
     """The background job (`ops/background.py`): claim one job and run it for a turn of
     `TURN_SECONDS`; a job not done by then goes back to the queue, and the next round (at
-    once, since this one worked) claims it or an older one. Returns how many jobs it worked
-    on (0 or 1)."""
+    once, since this one worked) claims the next in turn (see `claim`). Returns how many
+    jobs it worked on (0 or 1)."""
     job_id = await claim(database)
     if job_id is None:
         return 0
